@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Ferry's test command: restores, builds and runs every test suite, installing what the suites need
+# (idempotently), and ends with one line "N passed, N failed" summing every suite it ran.
+#
+#   ./test.sh            everything
+#   ./test.sh --filter X pass a dotnet test filter through (e.g. FullyQualifiedName~Journal)
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+filter=()
+if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then
+  filter=(--filter "$2")
+fi
+
+passed=0
+failed=0
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+echo "== restore and build"
+if ! dotnet build Ferry.slnx -c Debug --nologo -v quiet >"$log" 2>&1; then
+  grep -E ": (error|warning) " "$log" | sort -u
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== .NET test suites"
+dotnet test Ferry.slnx -c Debug --no-build --nologo "${filter[@]}" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# One summary line per test assembly: "Passed!  - Failed: 0, Passed: 48, Skipped: 0, Total: 48, ...".
+while read -r f p; do
+  failed=$((failed + f))
+  passed=$((passed + p))
+done < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | sed -E 's/Failed: +([0-9]+), Passed: +([0-9]+)/\1 \2/')
+
+if [[ $status -ne 0 && $failed -eq 0 ]]; then
+  # A crashed or aborted test host reports no failures of its own; count it as one.
+  echo "dotnet test exited with $status without a failing test: counting the aborted run as a failure"
+  failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
