@@ -71,6 +71,19 @@ public sealed partial class ServerProcessTests
     }
 
     [Fact]
+    public async Task Run_WithHelp_PrintsUsageAndExitsZero()
+    {
+        using var dir = new TempDirectory();
+        using var server = ServerProcess.Start(dir.Path, ["--help"]);
+
+        var exitCode = await server.WaitForExitAsync(Patience);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(server.Output, l => l.TrimStart().StartsWith("--durability <mode>", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(dir.Combine("data")));
+    }
+
+    [Fact]
     public async Task Run_OnAPortInUse_ExitsOneWithOneLine()
     {
         using var dir = new TempDirectory();
