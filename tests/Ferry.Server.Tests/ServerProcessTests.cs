@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using Ferry.Storage;
 
 namespace Ferry.Server.Tests;
 
@@ -68,6 +69,38 @@ public sealed partial class ServerProcessTests
         var line = Assert.Single(server.Errors);
         Assert.Equal("Ferry: invalid configuration: Ferry:Port (--port) must be a whole number from 0 to 65535, not '99999'.", line);
         Assert.False(Directory.Exists(dir.Combine("data")));
+    }
+
+    [Fact]
+    public async Task Run_OnACorruptJournal_ExitsOneNamingFileAndOffset()
+    {
+        using var dir = new TempDirectory();
+        var journalDirectory = dir.Combine("data", "journal");
+        var refs = new List<RecordRef>();
+        await using (var journal = await Journal.OpenAsync(new JournalOptions { Directory = journalDirectory }))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                refs.Add(await journal.AppendAsync(1, (ulong)i, new byte[200]));
+            }
+        }
+
+        // A flipped bit in a record that later records follow: damage recovery must refuse, not truncate.
+        var segment = Assert.Single(Directory.GetFiles(journalDirectory, "*.seg"));
+        var bytes = await File.ReadAllBytesAsync(segment);
+        var offset = refs[4].Position;
+        bytes[offset + 40] ^= 0x10;
+        await File.WriteAllBytesAsync(segment, bytes);
+
+        using var server = ServerProcess.Start(dir.Path, ["--port", "0"]);
+        var exitCode = await server.WaitForExitAsync(Patience);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(server.Output.Concat(server.Errors), l => l.Length > 0);
+        Assert.StartsWith("fail: Ferry[0] Ferry cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains(segment, line, StringComparison.Ordinal);
+        Assert.Contains($"offset {offset}", line, StringComparison.Ordinal);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(segment));
     }
 
     [Fact]
