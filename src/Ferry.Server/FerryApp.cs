@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Ferry.Server;
+
+/// <summary>A built Ferry server: start it, wait for a stop signal, stop it.</summary>
+/// <remarks>
+/// The journal is opened before Kestrel listens and closed after Kestrel has drained, explicitly here rather
+/// than as a hosted service, so that the order does not depend on registration and a damaged journal is
+/// reported in one line instead of the host's start-up failure dump.
+/// </remarks>
+internal sealed class FerryApp : IAsyncDisposable
+{
+    private readonly WebApplication _web;
+    private readonly JournalService _journal;
+    private Uri? _address;
+
+    public FerryApp(WebApplication web, FerrySettings settings)
+    {
+        _web = web;
+        Settings = settings;
+        _journal = web.Services.GetRequiredService<JournalService>();
+        Logger = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ferry");
+    }
+
+    public FerrySettings Settings { get; }
+
+    public IServiceProvider Services => _web.Services;
+
+    /// <summary>Ferry's own log category, for the few lines the host itself writes.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>The address the HTTP listener is bound to, with the actual port when 0 was asked for.</summary>
+    /// <exception cref="InvalidOperationException">The server is not started.</exception>
+    public Uri Address => _address ?? throw new InvalidOperationException("Ferry is not started.");
+
+    /// <summary>Opens the journal, starts listening and logs the one start-up line.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = Services.GetRequiredService<FerryClock>();
+        await _journal.OpenAsync(cancellationToken);
+        try
+        {
+            await _web.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await _journal.DisposeAsync();
+            throw;
+        }
+
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        _address = new Uri(addresses.Addresses.First());
+        Logger.LogInformation(
+            "Listening on {Address}, data in {Data}, durability {Durability}",
+            _address.GetLeftPart(UriPartial.Authority),
+            Settings.DataDescription,
+            Settings.Durability);
+    }
+
+    /// <summary>Waits for SIGTERM, Ctrl-C or <see cref="StopAsync"/>, then drains requests and closes the journal.</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        await _web.WaitForShutdownAsync(cancellationToken);
+        await CloseJournalAsync();
+    }
+
+    /// <summary>Stops listening, drains in-flight requests (bounded by <see cref="FerryHost.DrainTimeout"/>) and closes the journal.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _web.StopAsync(cancellationToken);
+        await CloseJournalAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _journal.DisposeAsync();
+        await _web.DisposeAsync();
+    }
+
+    private async Task CloseJournalAsync()
+    {
+        await _journal.DisposeAsync();
+        Logger.LogInformation("Stopped; journal flushed and closed");
+    }
+}

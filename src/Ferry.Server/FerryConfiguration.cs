@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Ferry.Storage;
+
+namespace Ferry.Server;
+
+/// <summary>
+/// Reads and checks Ferry's configuration. Sources, later ones winning: <c>appsettings.json</c> (and
+/// <c>appsettings.{Environment}.json</c>) beside the executable, environment variables (<c>FERRY__PORT</c> is
+/// <c>Ferry:Port</c>), then the command line.
+/// </summary>
+internal static partial class FerryConfiguration
+{
+    /// <summary>Command-line switches and the configuration keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["--port"] = "Ferry:Port",
+            ["--listen"] = "Ferry:Listen",
+            ["--data"] = "Ferry:DataDirectory",
+            ["--durability"] = "Ferry:Durability",
+            ["--region"] = "Ferry:Region",
+            ["--account-id"] = "Ferry:AccountId",
+        };
+
+    /// <summary>Switches the generic host itself understands, accepted as they are.</summary>
+    private static readonly HashSet<string> HostSwitches = new(StringComparer.OrdinalIgnoreCase) { "--environment" };
+
+    public const string Usage = """
+        Usage: Ferry.Server [options]
+
+          --port <port>              HTTP port for the AWS faces (default 4566; 0 picks a free port)
+          --listen <address>         IP address to listen on (default 127.0.0.1; 0.0.0.0 opens up)
+          --data <directory>         data directory (default ./data)
+          --durability <mode>        fsync | interval:<ms> | none | memory (default fsync)
+          --region <region>          AWS region reported by the AWS faces (default us-east-1)
+          --account-id <id>          12-digit AWS account id (default 000000000000)
+          --Ferry:<Setting>=<value>  any setting by its configuration key
+          --help                     show this text
+
+        Every setting can also be given in appsettings.json (section "Ferry") or as an
+        environment variable such as FERRY__PORT=5000 or FERRY__DATADIRECTORY=/var/lib/ferry.
+        """;
+
+    public static bool IsHelp(IReadOnlyList<string> args) =>
+        args.Any(a => a is "--help" or "-h" or "-?" or "/?");
+
+    /// <summary>
+    /// Refuses command-line arguments that would otherwise be silently ignored: unknown switches, switches without
+    /// a value, stray words.
+    /// </summary>
+    /// <exception cref="FerryConfigurationException">An argument is not understood.</exception>
+    public static void CheckCommandLine(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new FerryConfigurationException($"unexpected argument '{arg}' (see --help).");
+            }
+
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? arg : arg[..equals];
+            // A key path (--Ferry:Port=1, --Logging:LogLevel:Default=Debug) is configuration by name.
+            if (!SwitchMappings.ContainsKey(name) && !HostSwitches.Contains(name) && !name.Contains(':', StringComparison.Ordinal))
+            {
+                throw new FerryConfigurationException($"unknown option '{name}' (see --help).");
+            }
+
+            if (equals < 0)
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new FerryConfigurationException($"option '{name}' needs a value.");
+                }
+
+                i++;
+            }
+        }
+    }
+
+    /// <summary>Checks the <c>Ferry</c> section and resolves it into the settings the host runs with.</summary>
+    /// <param name="section">The <c>Ferry</c> configuration section.</param>
+    /// <param name="currentDirectory">What a relative data directory is relative to.</param>
+    /// <exception cref="FerryConfigurationException">A value is invalid; the message names every problem.</exception>
+    public static FerrySettings Resolve(IConfiguration section, string currentDirectory)
+    {
+        var errors = new List<string>();
+        var known = typeof(FerryOptions).GetProperties().Select(p => p.Name).ToArray();
+        foreach (var child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"Ferry:{child.Key} is not a Ferry setting (known: {string.Join(", ", known)}).");
+            }
+        }
+
+        var options = new FerryOptions();
+        section.Bind(options);
+
+        if (!int.TryParse(options.Port, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > IPEndPoint.MaxPort)
+        {
+            errors.Add($"Ferry:Port (--port) must be a whole number from 0 to 65535, not '{options.Port}'.");
+        }
+
+        var listen = ParseListen(options.Listen);
+        if (listen is null)
+        {
+            errors.Add($"Ferry:Listen (--listen) must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{options.Listen}'.");
+        }
+
+        Durability durability = default;
+        try
+        {
+            durability = Durability.Parse(options.Durability.Trim());
+        }
+        catch (FormatException e)
+        {
+            errors.Add($"Ferry:Durability (--durability): {e.Message}");
+        }
+
+        string? data = null;
+        if (durability.Mode != DurabilityMode.Memory)
+        {
+            if (string.IsNullOrWhiteSpace(options.DataDirectory))
+            {
+                errors.Add("Ferry:DataDirectory (--data) must name a directory unless durability is memory.");
+            }
+            else
+            {
+                try
+                {
+                    data = Path.GetFullPath(options.DataDirectory, currentDirectory);
+                }
+                catch (ArgumentException)
+                {
+                    errors.Add($"Ferry:DataDirectory (--data) is not a usable path: '{options.DataDirectory}'.");
+                }
+            }
+        }
+
+        if (!RegionPattern().IsMatch(options.Region))
+        {
+            errors.Add($"Ferry:Region (--region) must look like an AWS region such as us-east-1, not '{options.Region}'.");
+        }
+
+        if (!AccountIdPattern().IsMatch(options.AccountId))
+        {
+            errors.Add($"Ferry:AccountId (--account-id) must be 12 digits, not '{options.AccountId}'.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new FerryConfigurationException(string.Join(" ", errors));
+        }
+
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId);
+    }
+
+    private static IPAddress? ParseListen(string text)
+    {
+        text = text.Trim();
+        if (text.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+
+        return IPAddress.TryParse(text, out var address) ? address : null;
+    }
+
+    // Partition (aws, aws-cn, aws-us-gov, ...) is not checked: any <area>-<direction>-<n> shape is accepted.
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AccountIdPattern();
+}
+
+/// <summary>Ferry's configuration is invalid; the message says what is wrong in one line.</summary>
+internal sealed class FerryConfigurationException : Exception
+{
+    public FerryConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    public FerryConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public FerryConfigurationException()
+    {
+    }
+}

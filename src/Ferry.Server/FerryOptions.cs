@@ -1,0 +1,30 @@
+namespace Ferry.Server;
+
+/// <summary>
+/// Ferry's settings as written in configuration: the <c>Ferry</c> section of appsettings.json, environment
+/// variables <c>FERRY__PORT</c> and the like, and command-line switches. Raw text as given; see
+/// <see cref="FerrySettings"/> for the checked form the host runs with.
+/// </summary>
+internal sealed class FerryOptions
+{
+    public const string SectionName = "Ferry";
+
+    /// <summary>TCP port of the HTTP listener that serves every AWS face. 0 picks a free port.</summary>
+    /// <remarks>A string so that a bad value is reported in Ferry's words rather than the binder's.</remarks>
+    public string Port { get; set; } = "4566";
+
+    /// <summary>IP address to listen on. Loopback unless opened up on purpose (0.0.0.0 or ::).</summary>
+    public string Listen { get; set; } = "127.0.0.1";
+
+    /// <summary>Where Ferry keeps its data; relative paths are taken from the current directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary><c>fsync</c>, <c>interval:&lt;ms&gt;</c>, <c>none</c> or <c>memory</c>.</summary>
+    public string Durability { get; set; } = "fsync";
+
+    /// <summary>The AWS region that Ferry's AWS faces report in ARNs and queue URLs.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The 12-digit AWS account id that Ferry's AWS faces report in ARNs and queue URLs.</summary>
+    public string AccountId { get; set; } = "000000000000";
+}

@@ -1,0 +1,26 @@
+using System.Net;
+using Ferry.Storage;
+
+namespace Ferry.Server;
+
+/// <summary>Ferry's configuration, checked and resolved: what the host actually runs with.</summary>
+/// <param name="ListenAddress">The address the HTTP listener binds.</param>
+/// <param name="Port">The port the HTTP listener binds; 0 means a free one chosen at start-up.</param>
+/// <param name="Durability">The journal's durability mode.</param>
+/// <param name="DataDirectory">Absolute path of the data directory, or null when data lives in memory.</param>
+/// <param name="Region">The AWS region reported by the AWS faces.</param>
+/// <param name="AccountId">The AWS account id reported by the AWS faces.</param>
+internal sealed record FerrySettings(
+    IPAddress ListenAddress,
+    int Port,
+    Durability Durability,
+    string? DataDirectory,
+    string Region,
+    string AccountId)
+{
+    /// <summary>Where the journal's segment files live, or null in memory mode.</summary>
+    public string? JournalDirectory => DataDirectory is null ? null : Path.Combine(DataDirectory, "journal");
+
+    /// <summary>Where the data is, in words for the log: the absolute path, or "memory".</summary>
+    public string DataDescription => DataDirectory ?? "memory";
+}

@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+
+namespace Ferry.Server;
+
+/// <summary><c>GET /health</c>: 200 with a small JSON body while the server is up.</summary>
+internal static class HealthEndpoint
+{
+    public const string Path = "/health";
+
+    public static Task HandleAsync(HttpContext context)
+    {
+        var app = context.RequestServices.GetRequiredService<FerryClock>();
+        var settings = context.RequestServices.GetRequiredService<FerrySettings>();
+        var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds);
+        return context.Response.WriteAsJsonAsync(body, HealthJsonContext.Default.HealthResponse, cancellationToken: context.RequestAborted);
+    }
+}
+
+/// <summary>The body of <c>GET /health</c>.</summary>
+internal sealed record HealthResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("durability")] string Durability,
+    [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds);
+
+[JsonSerializable(typeof(HealthResponse))]
+internal sealed partial class HealthJsonContext : JsonSerializerContext;
+
+/// <summary>When this server started, on the host's <see cref="TimeProvider"/>.</summary>
+internal sealed class FerryClock(TimeProvider time)
+{
+    private readonly long _started = time.GetTimestamp();
+
+    public TimeProvider Time => time;
+
+    public TimeSpan Uptime => time.GetElapsedTime(_started);
+}

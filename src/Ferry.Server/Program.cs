@@ -1,0 +1,3 @@
+using Ferry.Server;
+
+return await FerryHost.RunAsync(args);

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Ferry.Aws;
+
+namespace Ferry.Server.Tests;
+
+/// <summary>A Ferry server started in-process on a free loopback port.</summary>
+public sealed class HostTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private FerryApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = FerryHost.Build(["--port", "0", "--data", _dir.Path, "--durability", "interval:5"], configDirectory: _dir.Path);
+        await _app.StartAsync(CancellationToken.None);
+        _http.BaseAddress = _app.Address;
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    // xunit calls this after DisposeAsync, once the server is down.
+    public void Dispose()
+    {
+        _http.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void Start_OnPortZero_BindsAFreeLoopbackPort()
+    {
+        Assert.Equal("127.0.0.1", _app.Address.Host);
+        Assert.NotEqual(0, _app.Address.Port);
+        Assert.True(Directory.Exists(Path.Combine(_dir.Path, "journal")));
+        Assert.NotNull(_app.Services.GetRequiredService<JournalService>().Journal);
+    }
+
+    [Fact]
+    public async Task Health_Answers200WithStatusAndDurability()
+    {
+        using var response = await _http.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal("interval:5", json.RootElement.GetProperty("durability").GetString());
+        Assert.True(json.RootElement.GetProperty("uptimeSeconds").GetInt64() >= 0);
+    }
+
+    [Fact]
+    public async Task Response_HasNoServerHeader()
+    {
+        using var response = await _http.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Empty(response.Headers.Server);
+    }
+
+    [Fact]
+    public async Task ContentLengthOverLimit_Gets413BeforeAnyBodyIsSent()
+    {
+        // Only the headers go out: a 413 that arrives anyway proves the body was never waited for.
+        var head = await SendHeadersOnlyAsync("POST / HTTP/1.1\r\nHost: localhost\r\n" +
+            $"Content-Type: application/x-amz-json-1.0\r\nContent-Length: {AwsLimits.MaxRequestBodyBytes + 1}\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 413 ", head, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", head, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ContentLengthAtLimit_IsNotRefusedForSize()
+    {
+        var head = await SendHeadersOnlyAsync("POST /health HTTP/1.1\r\nHost: localhost\r\n" +
+            $"Content-Length: {AwsLimits.MaxRequestBodyBytes}\r\n\r\n");
+
+        Assert.DoesNotContain(" 413 ", head, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stop_ClosesTheJournalAfterKestrel()
+    {
+        var journal = _app.Services.GetRequiredService<JournalService>();
+
+        await _app.StopAsync(CancellationToken.None);
+
+        Assert.Throws<InvalidOperationException>(() => journal.Journal);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => _http.GetAsync(new Uri("/health", UriKind.Relative)));
+    }
+
+    private async Task<string> SendHeadersOnlyAsync(string request)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _app.Address.Port, cts.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cts.Token);
+
+        var buffer = new byte[4096];
+        var received = new StringBuilder();
+        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, cts.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        return received.ToString();
+    }
+}
+
+/// <summary>A server whose data lives in memory touches no disk.</summary>
+public sealed class MemoryHostTests
+{
+    [Fact]
+    public async Task MemoryDurability_StartsWithoutADataDirectory()
+    {
+        using var dir = new TempDirectory();
+        await using var app = FerryHost.Build(["--port", "0", "--durability", "memory"], configDirectory: dir.Path, currentDirectory: dir.Path);
+
+        await app.StartAsync(CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = app.Address };
+        using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+}
