@@ -24,6 +24,7 @@ internal readonly record struct SigV4Request(
 /// </summary>
 internal sealed class SigV4Signer
 {
+    /// <summary>The algorithm name that starts both the string to sign and the Authorization header.</summary>
     public const string Algorithm = "AWS4-HMAC-SHA256";
 
     private readonly string _accessKeyId;

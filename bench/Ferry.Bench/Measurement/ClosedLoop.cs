@@ -5,6 +5,7 @@ namespace Ferry.Bench.Measurement;
 /// <summary>The phase of a load run, read by every worker before each operation.</summary>
 internal sealed class LoadPhase
 {
+    // The states in the order a run passes through them; an int so that workers read it with one volatile load.
     private const int Warmup = 0;
     private const int Measuring = 1;
     private const int Stopped = 2;

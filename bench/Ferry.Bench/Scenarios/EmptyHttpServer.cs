@@ -22,6 +22,8 @@ internal sealed class EmptyHttpServer : IAsyncDisposable
     /// <summary>The hidden command line verb that makes Ferry.Bench serve instead of measure.</summary>
     public const string ServeVerb = "serve-empty";
 
+    // The child's first stdout line is this prefix and its bound address; the parent waits for it, so the
+    // load starts only once the port (chosen by the kernel) is known and accepting.
     private const string ListeningPrefix = "listening ";
 
     private readonly WebApplication? _app;
