@@ -25,7 +25,7 @@ internal sealed class LoadPhase
 internal sealed record LoadResult(LatencyHistogram Latency, double Seconds, double CpuSeconds, long? PeakResidentBytes);
 
 /// <summary>
-/// Runs N closed-loop workers (each issues its next operation when the previous one completes) through a
+/// Runs N closed-loop workers (each starts its next operation when the previous one completes) through a
 /// warm-up and a measured interval. Each worker records into its own <see cref="LatencyHistogram"/>; they are
 /// merged after the run, so recording takes no lock.
 /// </summary>
