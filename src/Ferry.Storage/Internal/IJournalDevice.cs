@@ -1,0 +1,47 @@
+namespace Ferry.Storage.Internal;
+
+/// <summary>Where segments and the checkpoint live: files in a directory, or memory.</summary>
+/// <remarks>Every mutation of the set of files (create, delete, checkpoint replace) is durable when the call returns.</remarks>
+internal interface IJournalDevice : IDisposable
+{
+    /// <summary>A human-readable location for messages ("/var/lib/ferry/journal" or "memory").</summary>
+    string Location { get; }
+
+    /// <summary>The base positions of the segments present, ascending.</summary>
+    IReadOnlyList<long> ListSegments();
+
+    /// <summary>Creates an empty segment file (the caller writes its header) and makes its existence durable.</summary>
+    ISegmentFile CreateSegment(long basePosition);
+
+    ISegmentFile OpenSegment(long basePosition);
+
+    /// <summary>Deletes a segment and makes the deletion durable.</summary>
+    void DeleteSegment(long basePosition);
+
+    /// <summary>The name of a segment for messages (its path).</summary>
+    string SegmentName(long basePosition);
+
+    /// <summary>The checkpoint bytes, or null when there is none.</summary>
+    byte[]? ReadCheckpoint();
+
+    /// <summary>Replaces the checkpoint atomically and durably.</summary>
+    void WriteCheckpoint(ReadOnlySpan<byte> content);
+
+    string CheckpointName { get; }
+}
+
+/// <summary>One segment's bytes.</summary>
+internal interface ISegmentFile : IDisposable
+{
+    long Length { get; }
+
+    void Write(long offset, ReadOnlySpan<byte> data);
+
+    /// <summary>Reads up to <c>destination.Length</c> bytes at <paramref name="offset"/>; fewer only at the end.</summary>
+    int Read(long offset, Span<byte> destination);
+
+    /// <summary>Makes every written byte durable (<c>fdatasync</c>). Throws on failure.</summary>
+    void Sync();
+
+    void Truncate(long length);
+}

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Diagnostics;
+using Ferry.Storage.Internal;
+
+namespace Ferry.Storage;
+
+public sealed partial class Journal
+{
+    /// <summary>The flusher: takes every buffered batch, writes it, syncs as the mode asks, completes its waiters.</summary>
+    private void FlushLoop()
+    {
+        var batch = new List<PendingBuffer>();
+        Segment? unsynced = null;
+        var lastSync = Stopwatch.GetTimestamp();
+        var interval = _mode == DurabilityMode.Interval ? TimeSpan.FromMilliseconds(_options.Durability.IntervalMilliseconds) : TimeSpan.Zero;
+
+        while (true)
+        {
+            lock (_gate)
+            {
+                while (_sealed.Count == 0 && (_active is null || _active.IsEmpty) && !_closing)
+                {
+                    _flusherIdle = true;
+                    if (unsynced is not null && interval > TimeSpan.Zero)
+                    {
+                        var remaining = interval - Stopwatch.GetElapsedTime(lastSync);
+                        if (remaining <= TimeSpan.Zero || !Monitor.Wait(_gate, remaining))
+                        {
+                            _flusherIdle = false;
+                            break;
+                        }
+                    }
+                    else
+                    {
+                        Monitor.Wait(_gate);
+                    }
+                }
+
+                _flusherIdle = false;
+                batch.AddRange(_sealed);
+                _sealed.Clear();
+                if (_active is not null && !_active.IsEmpty)
+                {
+                    batch.Add(_active);
+                    _active = NewBuffer(_active.Segment, _active.Offset + _active.Length);
+                }
+
+                if (batch.Count == 0 && _closing)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                var forceSync = false;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var buffer = batch[i];
+                    var segment = buffer.Segment;
+                    forceSync |= buffer.SyncWaiters.Count > 0;
+                    if (buffer.Length > 0)
+                    {
+                        segment.File ??= _device.CreateSegment(segment.Base);
+                        segment.File.Write(buffer.Offset, buffer.Data.AsSpan(0, buffer.Length));
+                        segment.WrittenEnd = segment.Base + buffer.Offset + buffer.Length;
+                        unsynced = segment;
+                    }
+
+                    // A segment that appends have left is synced before any later segment's data is written.
+                    var leavingSegment = i + 1 < batch.Count && batch[i + 1].Segment != segment;
+                    if (leavingSegment && unsynced == segment)
+                    {
+                        Sync(segment);
+                        unsynced = null;
+                    }
+                }
+
+                if (unsynced is not null && (forceSync || _mode == DurabilityMode.Fsync
+                    || (interval > TimeSpan.Zero && Stopwatch.GetElapsedTime(lastSync) >= interval)))
+                {
+                    Sync(unsynced);
+                    unsynced = null;
+                    lastSync = Stopwatch.GetTimestamp();
+                }
+
+                Interlocked.Increment(ref _batches);
+                foreach (var buffer in batch)
+                {
+                    if (buffer.Waiters.Count > 0)
+                    {
+                        Volatile.Write(ref _durable, buffer.Waiters[^1].Ref.Position + RecordHeader.AlignedSize(buffer.Waiters[^1].Ref.Length));
+                    }
+
+                    foreach (var waiter in buffer.Waiters)
+                    {
+                        waiter.Complete();
+                    }
+
+                    foreach (var tcs in buffer.SyncWaiters)
+                    {
+                        tcs.TrySetResult();
+                    }
+
+                    ArrayPool<byte>.Shared.Return(buffer.Data);
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail(ex, batch);
+                return;
+            }
+            finally
+            {
+                batch.Clear();
+            }
+        }
+    }
+
+    private void Sync(Segment segment)
+    {
+        segment.File!.Sync();
+        Interlocked.Increment(ref _syncs);
+    }
+
+    /// <summary>A write or fsync failed: after a failed fsync the kernel may have dropped the dirty pages, so no
+    /// later fsync can prove them durable. The journal stops: every waiter fails and no append is accepted.</summary>
+    private void Fail(Exception ex, List<PendingBuffer> batch)
+    {
+        var error = new JournalUnavailableException($"Journal storage failed in '{_device.Location}': {ex.Message}", ex);
+        List<PendingBuffer> pending;
+        lock (_gate)
+        {
+            _fatal = error;
+            pending = [.. batch, .. _sealed];
+            _sealed.Clear();
+            if (_active is not null)
+            {
+                pending.Add(_active);
+                _active = null;
+            }
+        }
+
+        foreach (var buffer in pending)
+        {
+            foreach (var waiter in buffer.Waiters)
+            {
+                waiter.Fail(error);
+            }
+
+            foreach (var tcs in buffer.SyncWaiters)
+            {
+                tcs.TrySetException(error);
+            }
+        }
+
+        _options.OnFatal?.Invoke(error);
+    }
+}

@@ -1,0 +1,380 @@
+using System.Buffers;
+using Ferry.Storage.Internal;
+
+namespace Ferry.Storage;
+
+/// <summary>
+/// Ferry's durable, append-only log: one per data directory, cut into segment files, with group commit.
+/// </summary>
+/// <remarks>
+/// <para>Appenders frame their record into a shared buffer under a short lock (no I/O under it) and get a
+/// <see cref="ValueTask{TResult}"/>. One flusher thread takes everything buffered, writes it with one write per
+/// segment, issues one <c>fdatasync</c>, and completes every waiter the flush covered. While it syncs, the next
+/// batch fills up, so the number of fsyncs per second bounds batches, not appends.</para>
+/// <para>Invariant used by recovery: in <see cref="DurabilityMode.Fsync"/> mode a batch is written only after the
+/// previous batch of the same segment is synced, and a segment is synced before a later segment receives data.
+/// Each record carries the offset where its batch begins, so a damaged record followed by an intact record of a
+/// <em>later</em> batch is damage to synced data (refused), while damage inside the last batch is a torn write of
+/// data that was never acknowledged (truncated).</para>
+/// <para>Live records are counted per segment: the owner calls <see cref="Release"/> when it no longer needs a
+/// record. A segment wholly before the last checkpoint with no live record is deleted; a sparse one is compacted
+/// by <see cref="CompactAsync"/>.</para>
+/// </remarks>
+public sealed partial class Journal : IAsyncDisposable
+{
+    /// <summary>The largest payload of one record: above any single message, record or entry that a face stores
+    /// (1 MiB for SQS and Kinesis) with room for engine metadata, and a bound on what recovery allocates.</summary>
+    public const int MaxPayloadLength = 16 * 1024 * 1024;
+
+    /// <summary>The largest segment size: batch offsets are 32-bit and memory segments are arrays.</summary>
+    public const long MaxSegmentSize = 1L << 30;
+
+    /// <summary>Initial size of a pending buffer: a batch of ~1,000 1 KiB records fits without growing.</summary>
+    private const int InitialBufferSize = 1 << 20;
+
+    private readonly JournalOptions _options;
+    private readonly IJournalDevice _device;
+    private readonly DurabilityMode _mode;
+    private readonly object _gate = new();
+    private readonly Thread? _flusher;
+
+    private Segment[] _segments;
+    private Segment? _current;
+    private long _tail;
+    private PendingBuffer? _active;
+    private readonly List<PendingBuffer> _sealed = [];
+    private bool _flusherIdle;
+    private bool _closing;
+    private Exception? _fatal;
+    private long _durable;
+    private long _checkpointPosition;
+    private readonly SemaphoreSlim _maintenance = new(1, 1);
+    private int _disposed;
+
+    private long _appends;
+    private long _batches;
+    private long _syncs;
+
+    private Journal(JournalOptions options, IJournalDevice device, Recovery recovered)
+    {
+        _options = options;
+        _device = device;
+        _mode = options.Durability.Mode;
+        _segments = recovered.Segments;
+        _current = recovered.Segments.Length > 0 ? recovered.Segments[^1] : null;
+        _tail = recovered.Tail;
+        _durable = recovered.Tail;
+        _checkpointPosition = recovered.CheckpointPosition;
+        ReplayPosition = recovered.ReplayPosition;
+        Checkpoint = recovered.Snapshot;
+        if (_current is not null)
+        {
+            _active = NewBuffer(_current, _tail - _current.Base);
+        }
+
+        if (_mode != DurabilityMode.Memory)
+        {
+            _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "ferry-journal-flush" };
+            _flusher.Start();
+        }
+    }
+
+    /// <summary>Opens (and recovers) the journal described by <paramref name="options"/>.</summary>
+    /// <exception cref="JournalCorruptException">Damage that recovery must not repair; the message names the file and offset.</exception>
+    public static ValueTask<Journal> OpenAsync(JournalOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.SegmentSize is < JournalOptions.MinSegmentSize or > MaxSegmentSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"SegmentSize must be between {JournalOptions.MinSegmentSize} and {MaxSegmentSize} bytes.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        IJournalDevice device = options.Durability.Mode == DurabilityMode.Memory
+            ? new MemoryJournalDevice()
+            : new FileJournalDevice(options.Directory, options.SegmentSize);
+        return ValueTask.FromResult(Open(options, device));
+    }
+
+    internal static Journal Open(JournalOptions options, IJournalDevice device)
+    {
+        try
+        {
+            return new Journal(options, device, Recover(device));
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The snapshot saved by the last checkpoint, or null when there is none.</summary>
+    public ReadOnlyMemory<byte>? Checkpoint { get; }
+
+    /// <summary>Where replay starts: the position of the last checkpoint, or the start of the journal.</summary>
+    public long ReplayPosition { get; }
+
+    /// <summary>The directory holding the journal, or "memory".</summary>
+    public string Location => _device.Location;
+
+    /// <summary>The durability mode in force.</summary>
+    public Durability Durability => _options.Durability;
+
+    /// <summary>The position the next record will get.</summary>
+    public long Tail
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tail;
+            }
+        }
+    }
+
+    /// <summary>Appends a record; the task completes when the record is as durable as the mode promises.</summary>
+    /// <param name="type">The record's type, chosen by the owner; 0 is reserved.</param>
+    /// <param name="resourceId">The resource the record belongs to.</param>
+    /// <param name="payload">The bytes; copied before this method returns.</param>
+    /// <exception cref="JournalUnavailableException">The journal is closed or has failed.</exception>
+    public ValueTask<RecordRef> AppendAsync(ushort type, ulong resourceId, ReadOnlySpan<byte> payload) =>
+        AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span));
+
+    /// <summary>Appends a record whose payload <paramref name="write"/> produces in place, sparing a copy.</summary>
+    public ValueTask<RecordRef> AppendAsync<TState>(ushort type, ulong resourceId, int length, TState state, SpanAction<byte, TState> write)
+        where TState : allows ref struct =>
+        AppendCore(type, 0, resourceId, length, state, write);
+
+    private ValueTask<RecordRef> AppendCore<TState>(ushort type, ushort flags, ulong resourceId, int length, TState state, SpanAction<byte, TState> write)
+        where TState : allows ref struct
+    {
+        if (type == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), "Record type 0 is reserved.");
+        }
+
+        if ((uint)length > (uint)_options.MaxRecordSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"A journal record holds at most {_options.MaxRecordSize} bytes; this one has {length}.");
+        }
+
+        var size = RecordHeader.AlignedSize(length);
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (_current is null || _tail - _current.Base + size > _options.SegmentSize)
+            {
+                Roll();
+            }
+
+            var segment = _current!;
+            var position = _tail;
+            Span<byte> frame;
+            long batchStart;
+            if (_mode == DurabilityMode.Memory)
+            {
+                // No flusher: frame into a scratch buffer and write straight to the in-memory segment.
+                frame = ScratchFrame(size);
+                batchStart = position - segment.Base;
+            }
+            else
+            {
+                frame = _active!.Reserve(size);
+                batchStart = _active.Offset;
+            }
+
+            var payload = frame.Slice(RecordHeader.Size, length);
+            write(payload, state);
+            frame[(RecordHeader.Size + length)..].Clear();
+            RecordHeader.Write(frame, type, flags, (uint)batchStart, resourceId, position, payload);
+            _tail += size;
+            Interlocked.Increment(ref segment.Live);
+            Interlocked.Add(ref segment.LiveBytes, size);
+            _appends++;
+            var reference = new RecordRef(position, length);
+
+            if (_mode == DurabilityMode.Memory)
+            {
+                segment.File!.Write(position - segment.Base, frame);
+                segment.WrittenEnd = _tail;
+                _durable = _tail;
+                return new ValueTask<RecordRef>(reference);
+            }
+
+            var waiter = AppendWaiter.Rent();
+            waiter.Ref = reference;
+            _active!.Waiters.Add(waiter);
+            WakeFlusher();
+            return waiter.Task;
+        }
+    }
+
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    private static Span<byte> ScratchFrame(int size)
+    {
+        if (t_scratch is null || t_scratch.Length < size)
+        {
+            t_scratch = new byte[Math.Max(size, 64 * 1024)];
+        }
+
+        return t_scratch.AsSpan(0, size);
+    }
+
+    /// <summary>Starts a new segment at the tail. Caller holds <see cref="_gate"/>.</summary>
+    private void Roll()
+    {
+        var basePosition = _tail;
+        var segment = new Segment(basePosition, _device.SegmentName(basePosition)) { WrittenEnd = basePosition };
+        Span<byte> header = stackalloc byte[SegmentHeader.Size];
+        SegmentHeader.Write(header, basePosition, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        if (_current is not null)
+        {
+            _current.End = basePosition;
+            _current.Sealed = true;
+        }
+
+        if (_mode == DurabilityMode.Memory)
+        {
+            segment.File = _device.CreateSegment(basePosition);
+            segment.File.Write(0, header);
+            segment.WrittenEnd = basePosition + SegmentHeader.Size;
+        }
+        else
+        {
+            if (_active is { Length: > 0 } || _active?.SyncWaiters.Count > 0)
+            {
+                _sealed.Add(_active);
+            }
+            else if (_active is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_active.Data);
+            }
+
+            // The header is the first bytes of the segment's first batch; the flusher creates the file.
+            _active = NewBuffer(segment, 0);
+            header.CopyTo(_active.Reserve(SegmentHeader.Size));
+        }
+
+        _current = segment;
+        _tail = basePosition + SegmentHeader.Size;
+        _segments = [.. _segments, segment];
+    }
+
+    private static PendingBuffer NewBuffer(Segment segment, long offset) =>
+        new(segment, offset, ArrayPool<byte>.Shared.Rent(InitialBufferSize));
+
+    private void ThrowIfUnavailable()
+    {
+        if (_fatal is not null)
+        {
+            throw new JournalUnavailableException("The journal has stopped after a storage failure: " + _fatal.Message, _fatal);
+        }
+
+        if (_closing)
+        {
+            throw new JournalUnavailableException("The journal is closed.");
+        }
+    }
+
+    /// <summary>Completes when everything appended before the call is on stable storage, whatever the mode.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_mode == DurabilityMode.Memory)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (_active is null)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _active.SyncWaiters.Add(tcs);
+            WakeFlusher();
+        }
+
+        return new ValueTask(tcs.Task.WaitAsync(cancellationToken));
+    }
+
+    private void WakeFlusher()
+    {
+        if (_flusherIdle)
+        {
+            _flusherIdle = false;
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    /// <summary>Counters for monitoring and benchmarks.</summary>
+    public JournalStats GetStats()
+    {
+        var segments = _segments;
+        long live = 0, liveBytes = 0;
+        foreach (var s in segments)
+        {
+            live += Interlocked.Read(ref s.Live);
+            liveBytes += Interlocked.Read(ref s.LiveBytes);
+        }
+
+        lock (_gate)
+        {
+            return new JournalStats(segments.Length, _tail, Interlocked.Read(ref _durable), live, liveBytes,
+                _appends, Interlocked.Read(ref _batches), Interlocked.Read(ref _syncs), _checkpointPosition);
+        }
+    }
+
+    /// <summary>Flushes everything and closes the files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_fatal is null)
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _closing = true;
+                _flusherIdle = false;
+                Monitor.PulseAll(_gate);
+            }
+
+            _flusher?.Join();
+            foreach (var s in _segments)
+            {
+                s.File?.Dispose();
+            }
+
+            _device.Dispose();
+            _maintenance.Dispose();
+        }
+    }
+}
+
+/// <summary>A journal's counters.</summary>
+/// <param name="Segments">Segment files present.</param>
+/// <param name="Tail">Position of the next record.</param>
+/// <param name="Durable">Everything before this position is acknowledged.</param>
+/// <param name="LiveRecords">Records not yet released.</param>
+/// <param name="LiveBytes">Bytes of records not yet released.</param>
+/// <param name="Appends">Records appended since the journal opened.</param>
+/// <param name="Batches">Group commits (flusher writes) since the journal opened.</param>
+/// <param name="Syncs">fdatasync calls since the journal opened.</param>
+/// <param name="CheckpointPosition">Position of the last checkpoint.</param>
+public readonly record struct JournalStats(int Segments, long Tail, long Durable, long LiveRecords, long LiveBytes,
+    long Appends, long Batches, long Syncs, long CheckpointPosition);
