@@ -1,0 +1,201 @@
+using System.Globalization;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Ferry.Aws.Sqs.Query;
+
+/// <summary>
+/// The parameters of a Query-protocol request (form body and query string), with the readers of botocore's
+/// flattened lists (<c>AttributeName.1</c>) and maps (<c>Attribute.1.Name</c> / <c>Attribute.1.Value</c>).
+/// </summary>
+internal sealed class QueryParameters
+{
+    private readonly Dictionary<string, string> _values;
+
+    public QueryParameters(Dictionary<string, string> values)
+    {
+        _values = values;
+    }
+
+    public int Count => _values.Count;
+
+    /// <summary>Parses <c>application/x-www-form-urlencoded</c> text; a repeated name keeps its first value.</summary>
+    public static QueryParameters Parse(string form, QueryParameters? into = null)
+    {
+        var values = into?._values ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in QueryHelpers.ParseQuery(form))
+        {
+            values.TryAdd(pair.Key, pair.Value.Count > 0 ? pair.Value[0] ?? "" : "");
+        }
+
+        return into ?? new QueryParameters(values);
+    }
+
+    public string? this[string name] => _values.TryGetValue(name, out var value) ? value : null;
+
+    public string? String(string name) => this[name];
+
+    public int? Int(string name)
+    {
+        string? text = this[name];
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        {
+            throw SqsErrors.InvalidParameterValue(name, text, "Must be an integer.");
+        }
+
+        return value;
+    }
+
+    public byte[]? Binary(string name)
+    {
+        string? text = this[name];
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            throw SqsErrors.InvalidParameterValue(name, text, "Must be base64-encoded binary data.");
+        }
+    }
+
+    /// <summary>The indices N present as <c>prefix.N</c> or <c>prefix.N.member</c>, ascending.</summary>
+    public List<int> Indices(string prefix)
+    {
+        var indices = new List<int>();
+        foreach (string key in _values.Keys)
+        {
+            if (key.Length <= prefix.Length + 1 || !key.StartsWith(prefix, StringComparison.Ordinal) || key[prefix.Length] != '.')
+            {
+                continue;
+            }
+
+            ReadOnlySpan<char> rest = key.AsSpan(prefix.Length + 1);
+            int dot = rest.IndexOf('.');
+            if (dot >= 0)
+            {
+                rest = rest[..dot];
+            }
+
+            if (int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && !indices.Contains(index))
+            {
+                indices.Add(index);
+            }
+        }
+
+        indices.Sort();
+        return indices;
+    }
+
+    /// <summary>A flattened list of strings: <c>prefix.1</c>, <c>prefix.2</c>, ...; null when none is present.</summary>
+    public List<string>? List(string prefix)
+    {
+        var indices = Indices(prefix);
+        if (indices.Count == 0)
+        {
+            return null;
+        }
+
+        var list = new List<string>(indices.Count);
+        foreach (int i in indices)
+        {
+            if (this[Key(prefix, i)] is { } value)
+            {
+                list.Add(value);
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>A flattened map of strings: <c>prefix.N.keyName</c> / <c>prefix.N.valueName</c>; null when none is present.</summary>
+    public Dictionary<string, string>? Map(string prefix, string keyName = "Name", string valueName = "Value")
+    {
+        var indices = Indices(prefix);
+        if (indices.Count == 0)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, string>(indices.Count, StringComparer.Ordinal);
+        foreach (int i in indices)
+        {
+            string? key = this[Key(prefix, i, keyName)];
+            if (key is null)
+            {
+                throw SqsErrors.MissingParameter(Key(prefix, i, keyName));
+            }
+
+            map[key] = this[Key(prefix, i, valueName)] ?? "";
+        }
+
+        return map;
+    }
+
+    /// <summary>A flattened map of message attributes: <c>prefix.N.Name</c>, <c>prefix.N.Value.StringValue</c>, ...</summary>
+    public Dictionary<string, MessageAttributeValue>? MessageAttributes(string prefix)
+    {
+        var indices = Indices(prefix);
+        if (indices.Count == 0)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, MessageAttributeValue>(indices.Count, StringComparer.Ordinal);
+        foreach (int i in indices)
+        {
+            string? name = this[Key(prefix, i, "Name")];
+            if (name is null)
+            {
+                throw SqsErrors.MissingParameter(Key(prefix, i, "Name"));
+            }
+
+            string value = Key(prefix, i, "Value");
+            map[name] = new MessageAttributeValue
+            {
+                DataType = this[value + ".DataType"],
+                StringValue = this[value + ".StringValue"],
+                BinaryValue = Binary(value + ".BinaryValue"),
+                StringListValues = List(value + ".StringListValue"),
+                BinaryListValues = BinaryList(value + ".BinaryListValue"),
+            };
+        }
+
+        return map;
+    }
+
+    private List<byte[]>? BinaryList(string prefix)
+    {
+        var indices = Indices(prefix);
+        if (indices.Count == 0)
+        {
+            return null;
+        }
+
+        var list = new List<byte[]>(indices.Count);
+        foreach (int i in indices)
+        {
+            if (Binary(Key(prefix, i)) is { } value)
+            {
+                list.Add(value);
+            }
+        }
+
+        return list;
+    }
+
+    public static string Key(string prefix, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}.{index}");
+
+    public static string Key(string prefix, int index, string member) =>
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}.{index}.{member}");
+}
