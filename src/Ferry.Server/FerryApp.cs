@@ -14,6 +14,7 @@ internal sealed class FerryApp : IAsyncDisposable
 {
     private readonly WebApplication _web;
     private readonly JournalService _journal;
+    private readonly BrokerService _broker;
     private Uri? _address;
 
     public FerryApp(WebApplication web, FerrySettings settings)
@@ -21,6 +22,7 @@ internal sealed class FerryApp : IAsyncDisposable
         _web = web;
         Settings = settings;
         _journal = web.Services.GetRequiredService<JournalService>();
+        _broker = web.Services.GetRequiredService<BrokerService>();
         Logger = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ferry");
     }
 
@@ -42,10 +44,12 @@ internal sealed class FerryApp : IAsyncDisposable
         await _journal.OpenAsync(cancellationToken);
         try
         {
+            _broker.Open();
             await _web.StartAsync(cancellationToken);
         }
         catch
         {
+            await _broker.DisposeAsync();
             await _journal.DisposeAsync();
             throw;
         }
@@ -75,12 +79,14 @@ internal sealed class FerryApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _broker.DisposeAsync();
         await _journal.DisposeAsync();
         await _web.DisposeAsync();
     }
 
     private async Task CloseJournalAsync()
     {
+        await _broker.DisposeAsync();
         await _journal.DisposeAsync();
         Logger.LogInformation("Stopped; journal flushed and closed");
     }

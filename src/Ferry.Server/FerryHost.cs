@@ -122,6 +122,8 @@ internal static class FerryHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<FerryClock>();
         builder.Services.AddSingleton<JournalService>();
+        builder.Services.AddSingleton<BrokerService>();
+        builder.Services.AddFerryAws(sp => () => sp.GetRequiredService<BrokerService>().Broker);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -141,6 +143,7 @@ internal static class FerryHost
         var app = builder.Build();
         app.Use(RefuseOversizedBodies);
         app.MapGet(HealthEndpoint.Path, HealthEndpoint.HandleAsync);
+        app.MapFerryAws();
         return new FerryApp(app, settings);
     }
 

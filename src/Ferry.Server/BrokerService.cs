@@ -1,0 +1,25 @@
+using Ferry.Engine;
+
+namespace Ferry.Server;
+
+/// <summary>Owns the broker for the life of the process: opened (replaying the journal) after the journal and before
+/// Kestrel listens, disposed after Kestrel drained and before the journal closes.</summary>
+internal sealed class BrokerService(JournalService journal, FerrySettings settings, TimeProvider time) : IAsyncDisposable
+{
+    private Broker? _broker;
+
+    /// <exception cref="InvalidOperationException">Ferry has not started.</exception>
+    public Broker Broker => _broker ?? throw new InvalidOperationException("Ferry's broker is not open.");
+
+    public void Open() =>
+        _broker = Broker.Open(journal.Journal, new BrokerOptions { Region = settings.Region, AccountId = settings.AccountId }, time);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync();
+            _broker = null;
+        }
+    }
+}
