@@ -40,6 +40,11 @@ public sealed partial class Broker
             q.ExpireMessages();
         }
 
+        foreach (var module in _modules)
+        {
+            await module.MaintainAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var tail = Journal.Tail;
         var grown = tail - _lastCheckpointTail;
         var age = Time.GetUtcNow().ToUnixTimeMilliseconds() - _lastCheckpointAt;

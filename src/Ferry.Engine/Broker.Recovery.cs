@@ -23,6 +23,11 @@ public sealed partial class Broker
             queue.FinishRecovery();
         }
 
+        foreach (var module in _modules)
+        {
+            module.FinishRecovery();
+        }
+
         _lastCheckpointTail = Journal.ReplayPosition;
         _lastCheckpointAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
         ResumeMoveTasks();
@@ -30,6 +35,12 @@ public sealed partial class Broker
 
     private void Replay(in JournalRecord record)
     {
+        if (ModuleOf(record.Type) is { } module)
+        {
+            module.Replay(record);
+            return;
+        }
+
         var type = (RecordType)record.Type;
         switch (type)
         {
@@ -120,6 +131,16 @@ public sealed partial class Broker
         }
 
         WriteMoveTasks(w);
+        w.I32(_modules.Count);
+        using var section = new PayloadWriter();
+        foreach (var module in _modules)
+        {
+            section.Reset();
+            module.WriteSnapshot(section);
+            w.String(module.Name);
+            w.Bytes(section.WrittenSpan);
+        }
+
         return w.WrittenSpan.ToArray();
     }
 
@@ -149,5 +170,15 @@ public sealed partial class Broker
         }
 
         ReadMoveTasks(ref r);
+        var sections = r.I32();
+        for (var i = 0; i < sections; i++)
+        {
+            var name = r.RequiredString();
+            var bytes = r.BytesSpan();
+            var module = _modules.FirstOrDefault(m => m.Name == name)
+                ?? throw new InvalidDataException($"The checkpoint holds state of '{name}', which this Ferry does not know.");
+            var section = new PayloadReader(bytes);
+            module.ReadSnapshot(ref section);
+        }
     }
 }

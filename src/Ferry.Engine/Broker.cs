@@ -32,12 +32,25 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     private long _lastCheckpointTail;
     private long _lastCheckpointAt;
 
+    private readonly List<BrokerModule> _modules = [];
+
     private Broker(Journal journal, BrokerOptions options, TimeProvider time)
     {
         Journal = journal;
         Options = options;
         Time = time;
+        foreach (var create in ModuleFactories)
+        {
+            _modules.Add(create(this));
+        }
     }
+
+    /// <summary>The engine's modules besides queues, in a fixed order.</summary>
+    private static readonly Func<Broker, BrokerModule>[] ModuleFactories = [];
+
+    /// <summary>The module of type <typeparamref name="T"/>.</summary>
+    internal T Module<T>()
+        where T : BrokerModule => _modules.OfType<T>().Single();
 
     internal Journal Journal { get; }
 
@@ -60,9 +73,23 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
 
     internal string QueueArn(string name) => $"arn:aws:sqs:{Options.Region}:{Options.AccountId}:{name}";
 
+    /// <summary>Held (shared) by every operation across its state change and its journal append, never across an await.</summary>
     internal void EnterWrite() => _checkpointGate.EnterReadLock();
 
     internal void ExitWrite() => _checkpointGate.ExitReadLock();
+
+    private BrokerModule? ModuleOf(ushort recordType)
+    {
+        foreach (var module in _modules)
+        {
+            if (module.Owns(recordType))
+            {
+                return module;
+            }
+        }
+
+        return null;
+    }
 
     private long NowSeconds => Time.GetUtcNow().ToUnixTimeSeconds();
 
@@ -308,6 +335,11 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     /// <inheritdoc/>
     public bool IsLive(in JournalRecord record)
     {
+        if (ModuleOf(record.Type) is { } module)
+        {
+            return module.IsLive(record);
+        }
+
         if (record.Type != (ushort)RecordType.MessageSent)
         {
             return false;
@@ -325,6 +357,11 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     /// <inheritdoc/>
     public bool TryRelocate(in JournalRecord record, RecordRef newRef)
     {
+        if (ModuleOf(record.Type) is { } module)
+        {
+            return module.TryRelocate(record, newRef);
+        }
+
         Queue? queue;
         lock (_catalogGate)
         {
@@ -350,6 +387,11 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         }
 
         await StopMoveTasksAsync().ConfigureAwait(false);
+        foreach (var module in _modules)
+        {
+            await module.StopAsync().ConfigureAwait(false);
+        }
+
         lock (_catalogGate)
         {
             foreach (var q in _queuesById.Values)
