@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -8,8 +9,8 @@ namespace Ferry.Aws.Sqs;
 
 /// <summary>Writes SQS responses and errors into the HTTP response, in either protocol.</summary>
 /// <remarks>
-/// Bodies go straight into <see cref="HttpResponse.BodyWriter"/> without a flush, so that Kestrel, which sees the
-/// whole body before the headers leave, sends it with a Content-Length instead of chunks.
+/// A body is serialised into a per-thread reusable buffer first, so that the response carries a Content-Length
+/// (SDKs and proxies handle it better than chunks), then copied into <see cref="HttpResponse.BodyWriter"/>.
 /// </remarks>
 internal static class SqsResponses
 {
@@ -18,23 +19,32 @@ internal static class SqsResponses
     public const string RequestIdHeader = "x-amzn-RequestId";
     public const string QueryErrorHeader = "x-amzn-query-error";
 
+    /// <summary>A buffer that grew past this is dropped after use rather than kept by its thread.</summary>
+    private const int MaxRetainedBuffer = 256 * 1024;
+
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
 
     public static void WriteJson<T>(HttpResponse response, string requestId, T result, JsonTypeInfo<T> typeInfo)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = JsonContentType;
         response.Headers[RequestIdHeader] = requestId;
-        var writer = RentWriter(response);
+        var buffer = RentBuffer();
+        var writer = RentWriter(buffer);
         try
         {
             JsonSerializer.Serialize(writer, result, typeInfo);
             writer.Flush();
+            Send(response, buffer);
         }
         finally
         {
             writer.Reset(Stream.Null);
+            ReturnBuffer(buffer);
         }
     }
 
@@ -63,7 +73,8 @@ internal static class SqsResponses
 
         response.ContentType = JsonContentType;
         response.Headers[QueryErrorHeader] = error.QueryCode + ";" + error.FaultType;
-        var writer = RentWriter(response);
+        var buffer = RentBuffer();
+        var writer = RentWriter(buffer);
         try
         {
             writer.WriteStartObject();
@@ -71,35 +82,60 @@ internal static class SqsResponses
             writer.WriteString("message"u8, message);
             writer.WriteEndObject();
             writer.Flush();
+            Send(response, buffer);
         }
         finally
         {
             writer.Reset(Stream.Null);
+            ReturnBuffer(buffer);
         }
     }
 
-    private static Utf8JsonWriter RentWriter(HttpResponse response)
+    private static ArrayBufferWriter<byte> RentBuffer()
+    {
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(4096);
+        t_buffer = null;
+        return buffer;
+    }
+
+    private static void ReturnBuffer(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity <= MaxRetainedBuffer)
+        {
+            buffer.ResetWrittenCount();
+            t_buffer = buffer;
+        }
+    }
+
+    private static Utf8JsonWriter RentWriter(ArrayBufferWriter<byte> buffer)
     {
         var writer = t_writer;
         if (writer is null)
         {
-            writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
+            writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
             t_writer = writer;
         }
         else
         {
-            writer.Reset(response.BodyWriter);
+            writer.Reset(buffer);
         }
 
         return writer;
     }
 
+    private static void Send(HttpResponse response, ArrayBufferWriter<byte> buffer)
+    {
+        response.ContentLength = buffer.WrittenCount;
+        response.BodyWriter.Write(buffer.WrittenSpan);
+    }
+
     private static void WriteUtf8(HttpResponse response, string text)
     {
+        int length = Encoding.UTF8.GetByteCount(text);
+        response.ContentLength = length;
         var body = response.BodyWriter;
-        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        var span = body.GetSpan(max);
-        int written = Encoding.UTF8.GetBytes(text, span);
-        body.Advance(written);
+        var span = body.GetSpan(length);
+        Encoding.UTF8.GetBytes(text, span);
+        body.Advance(length);
     }
 }
