@@ -153,7 +153,7 @@ public sealed partial class Journal
                     var payload = record.Payload.ToArray();
                     var original = new JournalRecord(record.Ref, record.Type, record.ResourceId, record.IsRelocated, payload);
                     var copy = AppendCore(record.Type, RecordHeader.FlagRelocated, record.ResourceId, payload.Length, payload,
-                        static (span, p) => p.CopyTo(span));
+                        static (span, p) => p.CopyTo(span), out _);
                     pending.Add((original, copy));
                     pendingBytes += payload.Length;
                     if (pendingBytes >= CompactionChunkBytes)

@@ -139,14 +139,20 @@ public sealed partial class Journal : IAsyncDisposable
     /// <param name="payload">The bytes; copied before this method returns.</param>
     /// <exception cref="JournalUnavailableException">The journal is closed or has failed.</exception>
     public ValueTask<RecordRef> AppendAsync(ushort type, ulong resourceId, ReadOnlySpan<byte> payload) =>
-        AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span));
+        AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span), out _);
+
+    /// <summary>Appends like <see cref="AppendAsync(ushort, ulong, ReadOnlySpan{byte})"/>, and tells where the record
+    /// will be at once, so that an owner can index it in the same critical section that ordered the append.</summary>
+    public ValueTask<RecordRef> AppendAsync(ushort type, ulong resourceId, ReadOnlySpan<byte> payload, out RecordRef reference) =>
+        AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span), out reference);
 
     /// <summary>Appends a record whose payload <paramref name="write"/> produces in place, sparing a copy.</summary>
     public ValueTask<RecordRef> AppendAsync<TState>(ushort type, ulong resourceId, int length, TState state, SpanAction<byte, TState> write)
         where TState : allows ref struct =>
-        AppendCore(type, 0, resourceId, length, state, write);
+        AppendCore(type, 0, resourceId, length, state, write, out _);
 
-    private ValueTask<RecordRef> AppendCore<TState>(ushort type, ushort flags, ulong resourceId, int length, TState state, SpanAction<byte, TState> write)
+    private ValueTask<RecordRef> AppendCore<TState>(ushort type, ushort flags, ulong resourceId, int length, TState state, SpanAction<byte, TState> write,
+        out RecordRef reference)
         where TState : allows ref struct
     {
         if (type == 0)
@@ -192,7 +198,7 @@ public sealed partial class Journal : IAsyncDisposable
             Interlocked.Increment(ref segment.Live);
             Interlocked.Add(ref segment.LiveBytes, size);
             _appends++;
-            var reference = new RecordRef(position, length);
+            reference = new RecordRef(position, length);
 
             if (_mode == DurabilityMode.Memory)
             {

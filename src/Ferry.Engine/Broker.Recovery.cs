@@ -1,0 +1,153 @@
+using Ferry.Engine.Internal;
+using Ferry.Engine.Queues;
+using Ferry.Storage;
+
+namespace Ferry.Engine;
+
+public sealed partial class Broker
+{
+    private void Recover()
+    {
+        if (Journal.Checkpoint is { } snapshot)
+        {
+            ReadSnapshot(snapshot.Span);
+        }
+
+        foreach (var record in Journal.ReadFrom(Journal.ReplayPosition))
+        {
+            Replay(record);
+        }
+
+        foreach (var queue in _queuesById.Values)
+        {
+            queue.FinishRecovery();
+        }
+
+        _lastCheckpointTail = Journal.ReplayPosition;
+        _lastCheckpointAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        ResumeMoveTasks();
+    }
+
+    private void Replay(in JournalRecord record)
+    {
+        var type = (RecordType)record.Type;
+        switch (type)
+        {
+            case RecordType.QueueCreated:
+            {
+                var r = new PayloadReader(record.Payload.Span);
+                var id = r.U64();
+                var name = r.RequiredString();
+                var createdAt = r.I64();
+                var attributes = r.StringMap() ?? [];
+                var tags = r.StringMap() ?? [];
+                if (!_queuesById.ContainsKey(id))
+                {
+                    var queue = new Queue(this, id, name, QueueSettings.FromStored(attributes), tags, createdAt);
+                    _queuesById.Add(id, queue);
+                    _queuesByName[name] = queue;
+                }
+
+                _nextQueueId = Math.Max(_nextQueueId, id + 1);
+                break;
+            }
+
+            case RecordType.QueueUpdated:
+            {
+                var r = new PayloadReader(record.Payload.Span);
+                if (_queuesById.TryGetValue(record.ResourceId, out var queue))
+                {
+                    queue.LastModifiedAt = r.I64();
+                    queue.Settings = QueueSettings.FromStored(r.StringMap() ?? []);
+                    queue.Tags = r.StringMap() ?? [];
+                }
+
+                break;
+            }
+
+            case RecordType.QueueDeleted:
+                if (_queuesById.Remove(record.ResourceId, out var deleted))
+                {
+                    _queuesByName.Remove(deleted.Name);
+                    deleted.IsDeleted = true;
+                    deleted.ReleaseAll();
+                }
+
+                break;
+
+            case RecordType.MoveTaskUpdated:
+                ReplayMoveTask(record.Payload.Span);
+                break;
+
+            default:
+                if (_queuesById.TryGetValue(record.ResourceId, out var owner))
+                {
+                    owner.Replay(record);
+                }
+                else
+                {
+                    // A record of a queue deleted later in the history.
+                    Journal.Release(record.Ref);
+                }
+
+                return;
+        }
+
+        Journal.Release(record.Ref);
+    }
+
+    private byte[] WriteSnapshot()
+    {
+        using var w = new PayloadWriter(1 << 16);
+        w.U8(SnapshotVersion);
+        w.U64(_nextQueueId);
+        List<Queue> queues;
+        lock (_catalogGate)
+        {
+            queues = [.. _queuesById.Values];
+        }
+
+        w.I32(queues.Count);
+        foreach (var q in queues)
+        {
+            w.U64(q.Id);
+            w.String(q.Name);
+            w.I64(q.CreatedAt);
+            w.I64(q.LastModifiedAt);
+            w.StringMap(new Dictionary<string, string>(q.Settings.Attributes));
+            w.StringMap(new Dictionary<string, string>(q.Tags));
+            q.WriteSnapshot(w);
+        }
+
+        WriteMoveTasks(w);
+        return w.WrittenSpan.ToArray();
+    }
+
+    private void ReadSnapshot(ReadOnlySpan<byte> snapshot)
+    {
+        var r = new PayloadReader(snapshot);
+        var version = r.U8();
+        if (version != SnapshotVersion)
+        {
+            throw new InvalidDataException($"Checkpoint snapshot version {version} is not one this Ferry reads.");
+        }
+
+        _nextQueueId = r.U64();
+        var count = r.I32();
+        for (var i = 0; i < count; i++)
+        {
+            var id = r.U64();
+            var name = r.RequiredString();
+            var createdAt = r.I64();
+            var lastModified = r.I64();
+            var attributes = r.StringMap() ?? [];
+            var tags = r.StringMap() ?? [];
+            var queue = new Queue(this, id, name, QueueSettings.FromStored(attributes), tags, createdAt) { LastModifiedAt = lastModified };
+            queue.ReadSnapshot(ref r);
+            _queuesById.Add(id, queue);
+            _queuesByName.Add(name, queue);
+        }
+
+        ReadMoveTasks(ref r);
+    }
+}

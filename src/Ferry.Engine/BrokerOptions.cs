@@ -1,0 +1,21 @@
+namespace Ferry.Engine;
+
+/// <summary>How the broker runs.</summary>
+public sealed class BrokerOptions
+{
+    public string Region { get; init; } = "us-east-1";
+
+    public string AccountId { get; init; } = "000000000000";
+
+    /// <summary>How often the maintenance loop runs (retention, dedup expiry, checkpoints).</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A checkpoint is taken when the journal grew this much since the last one: it bounds replay at start.</summary>
+    public long CheckpointEveryBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>...or when this much time passed with any write.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Segments with less live data than this fraction are compacted after a checkpoint.</summary>
+    public double CompactBelowLiveFraction { get; init; } = 0.25;
+}

@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Ferry.Engine.Internal;
+
+/// <summary>Little-endian writer over a growable pooled buffer, for journal payloads and snapshots.</summary>
+internal sealed class PayloadWriter : IDisposable
+{
+    private byte[] _buffer;
+    private int _length;
+
+    public PayloadWriter(int capacity = 256) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    public int Length => _length;
+
+    public void Reset() => _length = 0;
+
+    private Span<byte> Take(int size)
+    {
+        if (_length + size > _buffer.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + size));
+            _buffer.AsSpan(0, _length).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = grown;
+        }
+
+        var span = _buffer.AsSpan(_length, size);
+        _length += size;
+        return span;
+    }
+
+    public void U8(byte value) => Take(1)[0] = value;
+
+    public void Bool(bool value) => U8(value ? (byte)1 : (byte)0);
+
+    public void I32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), value);
+
+    public void I64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), value);
+
+    public void U64(ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(Take(8), value);
+
+    public void Guid(Guid value) => value.TryWriteBytes(Take(16));
+
+    public void Bytes(ReadOnlySpan<byte> value)
+    {
+        I32(value.Length);
+        value.CopyTo(Take(value.Length));
+    }
+
+    public void NullableBytes(byte[]? value)
+    {
+        if (value is null)
+        {
+            I32(-1);
+            return;
+        }
+
+        Bytes(value);
+    }
+
+    public void String(string? value)
+    {
+        if (value is null)
+        {
+            I32(-1);
+            return;
+        }
+
+        var count = Encoding.UTF8.GetByteCount(value);
+        I32(count);
+        Encoding.UTF8.GetBytes(value, Take(count));
+    }
+
+    public void StringMap(IReadOnlyDictionary<string, string>? map)
+    {
+        if (map is null)
+        {
+            I32(-1);
+            return;
+        }
+
+        I32(map.Count);
+        foreach (var (k, v) in map)
+        {
+            String(k);
+            String(v);
+        }
+    }
+
+    public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+}
+
+/// <summary>Reads what <see cref="PayloadWriter"/> wrote; throws <see cref="InvalidDataException"/> on truncation.</summary>
+internal ref struct PayloadReader(ReadOnlySpan<byte> data)
+{
+    private readonly ReadOnlySpan<byte> _data = data;
+    private int _at;
+
+    public readonly bool End => _at >= _data.Length;
+
+    private ReadOnlySpan<byte> Take(int size)
+    {
+        if (size < 0 || _at + size > _data.Length)
+        {
+            throw new InvalidDataException("A journal payload is shorter than its contents say.");
+        }
+
+        var span = _data.Slice(_at, size);
+        _at += size;
+        return span;
+    }
+
+    public byte U8() => Take(1)[0];
+
+    public bool Bool() => U8() != 0;
+
+    public int I32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+    public long I64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
+
+    public ulong U64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
+
+    public Guid Guid() => new(Take(16));
+
+    public byte[] Bytes() => Take(I32()).ToArray();
+
+    public ReadOnlySpan<byte> BytesSpan() => Take(I32());
+
+    public byte[]? NullableBytes()
+    {
+        var n = I32();
+        return n < 0 ? null : Take(n).ToArray();
+    }
+
+    public string? String()
+    {
+        var n = I32();
+        return n < 0 ? null : Encoding.UTF8.GetString(Take(n));
+    }
+
+    public string RequiredString() => String() ?? throw new InvalidDataException("A required string is missing from a journal payload.");
+
+    public Dictionary<string, string>? StringMap()
+    {
+        var n = I32();
+        if (n < 0)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, string>(n, StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            map[RequiredString()] = RequiredString();
+        }
+
+        return map;
+    }
+}

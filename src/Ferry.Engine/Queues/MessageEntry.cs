@@ -1,0 +1,81 @@
+using Ferry.Storage;
+
+namespace Ferry.Engine.Queues;
+
+internal enum MessageState : byte
+{
+    /// <summary>Appended, not yet durable: not delivered.</summary>
+    Pending,
+    Ready,
+    Delayed,
+    InFlight,
+
+    /// <summary>On its way to the dead-letter queue.</summary>
+    Moving,
+    Deleted,
+}
+
+/// <summary>One queued message in memory: its place in the journal and its delivery state. The body, attributes and
+/// ids stay in the journal record (about 80 bytes here per message).</summary>
+internal sealed class MessageEntry
+{
+    public long Seq;
+    public RecordRef Body;
+    public long SentAt;
+    public long VisibleAt;
+    public long FirstReceiveAt;
+    public int ReceiveCount;
+    public byte Priority;
+    public MessageState State;
+    public FifoGroup? Group;
+}
+
+/// <summary>A FIFO message group: its messages in order, and how many of them are in flight.</summary>
+internal sealed class FifoGroup(string id)
+{
+    public string Id { get; } = id;
+
+    public RingBuffer<MessageEntry> Messages { get; } = new();
+
+    public int InFlight;
+
+    public bool InReadyList;
+}
+
+/// <summary>A growable circular buffer with indexed access, for FIFO groups.</summary>
+internal sealed class RingBuffer<T>
+{
+    private T[] _items = new T[4];
+    private int _head;
+
+    public int Count { get; private set; }
+
+    public T this[int index] => _items[(_head + index) % _items.Length];
+
+    public void PushBack(T item)
+    {
+        if (Count == _items.Length)
+        {
+            var grown = new T[_items.Length * 2];
+            for (var i = 0; i < Count; i++)
+            {
+                grown[i] = this[i];
+            }
+
+            _items = grown;
+            _head = 0;
+        }
+
+        _items[(_head + Count) % _items.Length] = item;
+        Count++;
+    }
+
+    public T PopFront()
+    {
+        var item = _items[_head];
+        _items[_head] = default!;
+        _head = (_head + 1) % _items.Length;
+        Count--;
+        return item;
+    }
+}

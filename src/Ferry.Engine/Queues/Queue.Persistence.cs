@@ -1,0 +1,324 @@
+using Ferry.Engine.Internal;
+using Ferry.Storage;
+
+namespace Ferry.Engine.Queues;
+
+public sealed partial class Queue
+{
+    private static void WriteMessage(PayloadWriter payload, long seq, Guid messageId, long sentAt, long visibleAt, SendRequest request, string? dedupId, MovedMessage? moved) =>
+        StoredMessage.Write(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved);
+
+    /// <summary>Writes the queue's message state into a checkpoint snapshot. Caller holds the checkpoint gate
+    /// exclusively, so no operation is between its state change and its append.</summary>
+    internal void WriteSnapshot(PayloadWriter w)
+    {
+        lock (Gate)
+        {
+            w.I64(_nextSeq);
+            w.I64(_lastPurgeAt);
+            var live = _bySent.Where(e => e.State != MessageState.Deleted).ToList();
+            w.I32(live.Count);
+            foreach (var e in live)
+            {
+                w.I64(e.Seq);
+                w.I64(e.Body.Position);
+                w.I32(e.Body.Length);
+                w.I64(e.SentAt);
+                w.I64(e.VisibleAt);
+                w.I64(e.FirstReceiveAt);
+                w.I32(e.ReceiveCount);
+                w.U8(e.Priority);
+                w.String(e.Group?.Id);
+            }
+
+            w.I32(_dedup.Count);
+            foreach (var (key, d) in _dedup)
+            {
+                w.String(key);
+                w.Guid(d.MessageId);
+                w.I64(d.Seq);
+                w.I64(d.ExpiresAt);
+            }
+        }
+    }
+
+    internal void ReadSnapshot(ref PayloadReader r)
+    {
+        _nextSeq = r.I64();
+        _lastPurgeAt = r.I64();
+        var count = r.I32();
+        for (var i = 0; i < count; i++)
+        {
+            var entry = new MessageEntry
+            {
+                Seq = r.I64(),
+                Body = new RecordRef(r.I64(), r.I32()),
+                SentAt = r.I64(),
+                VisibleAt = r.I64(),
+                FirstReceiveAt = r.I64(),
+                ReceiveCount = r.I32(),
+                Priority = r.U8(),
+                State = MessageState.Pending,
+            };
+            var group = r.String();
+            if (group is not null)
+            {
+                entry.Group = Group(group);
+                entry.Group.Messages.PushBack(entry);
+            }
+
+            _messages.Add(entry.Seq, entry);
+            _bySent.Enqueue(entry);
+        }
+
+        var dedups = r.I32();
+        for (var i = 0; i < dedups; i++)
+        {
+            RememberDedup(r.RequiredString(), r.Guid(), r.I64(), r.I64());
+        }
+    }
+
+    /// <summary>Applies one of this queue's records during replay. Releases the record unless a message keeps it.</summary>
+    internal void Replay(in JournalRecord record)
+    {
+        var payload = record.Payload.Span;
+        switch ((RecordType)record.Type)
+        {
+            case RecordType.MessageSent:
+                ReplaySent(record);
+                return;
+            case RecordType.MessagesReceived:
+            {
+                var r = new PayloadReader(payload);
+                var n = r.I32();
+                for (var i = 0; i < n; i++)
+                {
+                    var seq = r.I64();
+                    var receiveCount = r.I32();
+                    var visibleAt = r.I64();
+                    var firstReceiveAt = r.I64();
+                    if (_messages.TryGetValue(seq, out var e))
+                    {
+                        e.ReceiveCount = receiveCount;
+                        e.VisibleAt = visibleAt;
+                        e.FirstReceiveAt = firstReceiveAt;
+                    }
+                }
+
+                break;
+            }
+
+            case RecordType.MessagesDeleted:
+            {
+                var r = new PayloadReader(payload);
+                var n = r.I32();
+                for (var i = 0; i < n; i++)
+                {
+                    if (_messages.Remove(r.I64(), out var e))
+                    {
+                        e.State = MessageState.Deleted;
+                        Journal.Release(e.Body);
+                    }
+                }
+
+                break;
+            }
+
+            case RecordType.VisibilityChanged:
+            {
+                var r = new PayloadReader(payload);
+                var n = r.I32();
+                for (var i = 0; i < n; i++)
+                {
+                    var seq = r.I64();
+                    var visibleAt = r.I64();
+                    if (_messages.TryGetValue(seq, out var e))
+                    {
+                        e.VisibleAt = visibleAt;
+                    }
+                }
+
+                break;
+            }
+
+            case RecordType.QueuePurged:
+            {
+                var r = new PayloadReader(payload);
+                var upTo = r.I64();
+                _lastPurgeAt = r.I64();
+                foreach (var e in _messages.Values.Where(e => e.Seq <= upTo).ToList())
+                {
+                    _messages.Remove(e.Seq);
+                    e.State = MessageState.Deleted;
+                    Journal.Release(e.Body);
+                }
+
+                break;
+            }
+
+            default:
+                throw new InvalidDataException($"Record type {record.Type} at position {record.Ref.Position} is not a queue record.");
+        }
+
+        Journal.Release(record.Ref);
+    }
+
+    private void ReplaySent(in JournalRecord record)
+    {
+        var stored = StoredMessage.Read(record.Payload.Span);
+        if (_messages.TryGetValue(stored.Seq, out var existing))
+        {
+            // A copy made by compaction: it supersedes the original.
+            if (record.IsRelocated && existing.Body != record.Ref)
+            {
+                Journal.Release(existing.Body);
+                existing.Body = record.Ref;
+            }
+            else
+            {
+                Journal.Release(record.Ref);
+            }
+
+            return;
+        }
+
+        if (stored.Seq <= _nextSeq && record.IsRelocated)
+        {
+            // The copy of a message deleted before the copy's position was replayed.
+            Journal.Release(record.Ref);
+            return;
+        }
+
+        var entry = new MessageEntry
+        {
+            Seq = stored.Seq,
+            Body = record.Ref,
+            SentAt = stored.SentAt,
+            VisibleAt = stored.VisibleAt,
+            Priority = stored.Priority,
+            ReceiveCount = stored.ReceiveCount,
+            FirstReceiveAt = stored.FirstReceiveAt,
+            State = MessageState.Pending,
+        };
+        _nextSeq = Math.Max(_nextSeq, stored.Seq);
+        _messages.Add(entry.Seq, entry);
+        _bySent.Enqueue(entry);
+        if (IsFifo && stored.GroupId is not null)
+        {
+            entry.Group = Group(stored.GroupId);
+            entry.Group.Messages.PushBack(entry);
+            if (stored.DeduplicationId is not null && stored.SourceArn is null)
+            {
+                var key = Settings.DeduplicationScopeIsGroup ? stored.GroupId + "\n" + stored.DeduplicationId : stored.DeduplicationId;
+                RememberDedup(key, stored.MessageId, stored.Seq, stored.SentAt + (long)DeduplicationWindow.TotalMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>After restore and replay: places every message by its visibility time, in sequence order.</summary>
+    internal void FinishRecovery()
+    {
+        var now = Now;
+        var ordered = _messages.Values.OrderBy(e => e.Seq).ToList();
+        _bySent.Clear();
+        foreach (var e in ordered)
+        {
+            _bySent.Enqueue(e);
+        }
+
+        foreach (var group in _groups.Values.ToList())
+        {
+            var members = new List<MessageEntry>();
+            while (group.Messages.Count > 0)
+            {
+                var e = group.Messages.PopFront();
+                if (e.State != MessageState.Deleted)
+                {
+                    members.Add(e);
+                }
+            }
+
+            foreach (var e in members.OrderBy(e => e.Seq))
+            {
+                group.Messages.PushBack(e);
+            }
+        }
+
+        foreach (var e in ordered)
+        {
+            Place(e, now);
+        }
+
+        ExpireDedup(now);
+    }
+
+    /// <summary>Compaction asks: does this queue still reference <paramref name="record"/>?</summary>
+    internal bool References(in JournalRecord record)
+    {
+        var seq = StoredMessage.ReadSeq(record.Payload.Span);
+        lock (Gate)
+        {
+            return _messages.TryGetValue(seq, out var e) && e.Body == record.Ref;
+        }
+    }
+
+    internal bool Relocate(in JournalRecord record, RecordRef newRef)
+    {
+        var seq = StoredMessage.ReadSeq(record.Payload.Span);
+        lock (Gate)
+        {
+            if (_messages.TryGetValue(seq, out var e) && e.Body == record.Ref)
+            {
+                e.Body = newRef;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Releases every message's record (the queue was deleted).</summary>
+    internal void ReleaseAll()
+    {
+        lock (Gate)
+        {
+            foreach (var e in _messages.Values)
+            {
+                if (e.State != MessageState.Moving)
+                {
+                    e.State = MessageState.Deleted;
+                    Journal.Release(e.Body);
+                }
+            }
+
+            _messages.Clear();
+            _ready = _inFlight = _delayed = 0;
+            foreach (var waiter in _waiters)
+            {
+                waiter.TrySetResult();
+            }
+
+            _waiters.Clear();
+            _timer?.Dispose();
+        }
+    }
+}
+
+public sealed partial class Queue
+{
+    /// <summary>Ends every long poll (shutdown) and stops the timer.</summary>
+    internal void ReleaseWaiters()
+    {
+        lock (Gate)
+        {
+            foreach (var waiter in _waiters)
+            {
+                waiter.TrySetResult();
+            }
+
+            _waiters.Clear();
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+}

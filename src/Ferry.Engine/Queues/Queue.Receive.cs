@@ -1,0 +1,341 @@
+using Ferry.Storage;
+
+namespace Ferry.Engine.Queues;
+
+public sealed partial class Queue
+{
+    /// <summary>The longest visibility timeout SQS allows: 12 hours.</summary>
+    public const int MaxVisibilityTimeoutSeconds = 43_200;
+
+    private readonly LinkedList<TaskCompletionSource> _waiters = new();
+    private ITimer? _timer;
+    private long _timerDue = long.MaxValue;
+
+    /// <summary>Receives up to <see cref="ReceiveRequest.MaxMessages"/> messages, long-polling up to the wait time:
+    /// a waiting receive returns as soon as a message becomes visible.</summary>
+    public async Task<IReadOnlyList<ReceivedMessage>> ReceiveAsync(ReceiveRequest request, CancellationToken cancellationToken)
+    {
+        var waitSeconds = request.WaitTimeSeconds ?? Settings.ReceiveMessageWaitTimeSeconds;
+        var deadline = _broker.Time.GetUtcNow().AddSeconds(waitSeconds);
+        while (true)
+        {
+            var taken = TryReceive(request, out var moving, out var durable);
+            if (moving is not null)
+            {
+                await _broker.DeadLetterAsync(this, moving).ConfigureAwait(false);
+            }
+
+            if (taken.Count > 0)
+            {
+                await durable.ConfigureAwait(false);
+                return ReadMessages(taken);
+            }
+
+            var remaining = deadline - _broker.Time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return [];
+            }
+
+            if (moving is not null)
+            {
+                continue;
+            }
+
+            TaskCompletionSource waiter;
+            LinkedListNode<TaskCompletionSource> node;
+            lock (Gate)
+            {
+                ThrowIfDeleted();
+                if (PromoteDue(Now) > 0 || _ready > 0)
+                {
+                    continue;
+                }
+
+                waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                node = _waiters.AddLast(waiter);
+                ArmTimer();
+            }
+
+            try
+            {
+                await waiter.Task.WaitAsync(remaining, _broker.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            finally
+            {
+                lock (Gate)
+                {
+                    if (node.List is not null)
+                    {
+                        _waiters.Remove(node);
+                    }
+                }
+            }
+        }
+    }
+
+    private sealed record Taken(MessageEntry Entry, RecordRef Body, int ReceiveCount, long FirstReceiveAt, long Seq);
+
+    /// <summary>Takes deliverable messages, marks them in flight and appends the receive record.</summary>
+    private List<Taken> TryReceive(ReceiveRequest request, out List<MessageEntry>? moving, out ValueTask<RecordRef> durable)
+    {
+        moving = null;
+        durable = default;
+        var taken = new List<Taken>(Math.Min(request.MaxMessages, 10));
+        var now = Now;
+        var visibility = (request.VisibilityTimeoutSeconds ?? Settings.VisibilityTimeoutSeconds) * 1000L;
+        _broker.EnterWrite();
+        try
+        {
+            lock (Gate)
+            {
+                ThrowIfDeleted();
+                PromoteDue(now);
+                if (IsFifo && request.ReceiveRequestAttemptId is { } attempt && _attempts.TryGetValue(attempt, out var previous) && previous.ExpiresAt > now)
+                {
+                    var same = previous.Messages.All(m => _messages.TryGetValue(m.Seq, out var e) && e.State == MessageState.InFlight && e.ReceiveCount == m.ReceiveCount);
+                    if (same)
+                    {
+                        foreach (var (seq, receiveCount) in previous.Messages)
+                        {
+                            var e = _messages[seq];
+                            taken.Add(new Taken(e, e.Body, receiveCount, e.FirstReceiveAt, seq));
+                        }
+
+                        durable = ValueTask.FromResult(default(RecordRef));
+                        return taken;
+                    }
+                }
+
+                var retention = Settings.MessageRetentionPeriodSeconds * 1000L;
+                var maxReceives = Settings.DeadLetterTargetArn is null ? int.MaxValue : Settings.MaxReceiveCount;
+                if (IsFifo)
+                {
+                    while (taken.Count < request.MaxMessages && _readyGroups.TryDequeue(out var group))
+                    {
+                        group.InReadyList = false;
+                        if (group.InFlight > 0)
+                        {
+                            continue;
+                        }
+
+                        for (var i = 0; i < group.Messages.Count && taken.Count < request.MaxMessages; i++)
+                        {
+                            var entry = group.Messages[i];
+                            if (entry.State is MessageState.Deleted or MessageState.Moving)
+                            {
+                                continue;
+                            }
+
+                            if (entry.State != MessageState.Ready)
+                            {
+                                break;
+                            }
+
+                            if (!Deliverable(entry, now, retention, maxReceives, ref moving))
+                            {
+                                continue;
+                            }
+
+                            Deliver(entry, now, visibility, taken);
+                        }
+
+                        Head(group);
+                        OfferGroup(group);
+                    }
+                }
+                else
+                {
+                    for (var p = PriorityLanes - 1; p >= 0 && taken.Count < request.MaxMessages; p--)
+                    {
+                        var lane = _lanes[p];
+                        while (lane is not null && taken.Count < request.MaxMessages && lane.TryDequeue(out var entry))
+                        {
+                            if (entry.State != MessageState.Ready)
+                            {
+                                continue;
+                            }
+
+                            if (Deliverable(entry, now, retention, maxReceives, ref moving))
+                            {
+                                Deliver(entry, now, visibility, taken);
+                            }
+                        }
+                    }
+                }
+
+                if (taken.Count > 0)
+                {
+                    using var payload = new Internal.PayloadWriter(16 + (taken.Count * 32));
+                    payload.I32(taken.Count);
+                    foreach (var t in taken)
+                    {
+                        payload.I64(t.Seq);
+                        payload.I32(t.ReceiveCount);
+                        payload.I64(t.Entry.VisibleAt);
+                        payload.I64(t.FirstReceiveAt);
+                    }
+
+                    durable = Journal.AppendAsync((ushort)RecordType.MessagesReceived, Id, payload.WrittenSpan, out var record);
+                    Journal.Release(record);
+                    ArmTimer();
+                    if (IsFifo && request.ReceiveRequestAttemptId is { } id)
+                    {
+                        _attempts[id] = new AttemptEntry(now + (long)DeduplicationWindow.TotalMilliseconds, [.. taken.Select(t => (t.Seq, t.ReceiveCount))]);
+                    }
+                }
+
+                return taken;
+            }
+        }
+        finally
+        {
+            _broker.ExitWrite();
+        }
+    }
+
+    /// <summary>Drops an expired message, or sets aside one that has been received too often; true if it may be delivered.</summary>
+    private bool Deliverable(MessageEntry entry, long now, long retention, int maxReceives, ref List<MessageEntry>? moving)
+    {
+        if (now - entry.SentAt >= retention)
+        {
+            _ready--;
+            Remove(entry);
+            return false;
+        }
+
+        if (entry.ReceiveCount >= maxReceives)
+        {
+            _ready--;
+            entry.State = MessageState.Moving;
+            (moving ??= []).Add(entry);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void Deliver(MessageEntry entry, long now, long visibility, List<Taken> taken)
+    {
+        _ready--;
+        _inFlight++;
+        entry.ReceiveCount++;
+        if (entry.FirstReceiveAt == 0)
+        {
+            entry.FirstReceiveAt = now;
+        }
+
+        entry.VisibleAt = now + visibility;
+        entry.State = MessageState.InFlight;
+        if (entry.Group is not null)
+        {
+            entry.Group.InFlight++;
+        }
+
+        _timed.Enqueue(entry, entry.VisibleAt);
+        taken.Add(new Taken(entry, entry.Body, entry.ReceiveCount, entry.FirstReceiveAt, entry.Seq));
+    }
+
+    /// <summary>Reads the bodies of the taken messages (outside the lock) and builds what the consumer sees.</summary>
+    private List<ReceivedMessage> ReadMessages(List<Taken> taken)
+    {
+        var messages = new List<ReceivedMessage>(taken.Count);
+        foreach (var t in taken)
+        {
+            StoredMessage stored;
+            try
+            {
+                stored = StoredMessage.Read(Journal.Read(t.Body));
+            }
+            catch (JournalException)
+            {
+                // Purged or deleted with its queue between the receive and this read: nothing to deliver.
+                continue;
+            }
+
+            messages.Add(new ReceivedMessage
+            {
+                MessageId = stored.MessageId,
+                ReceiptHandle = ReceiptHandle.Create(Id, t.Seq, t.ReceiveCount),
+                Body = stored.Body,
+                BodyDigest = stored.BodyDigest,
+                AttributesDigest = stored.AttributesDigest,
+                Attributes = stored.Attributes,
+                SystemAttributes = stored.SystemAttributes,
+                SentTimestamp = stored.SentAt,
+                ReceiveCount = t.ReceiveCount,
+                FirstReceiveTimestamp = t.FirstReceiveAt,
+                SenderId = stored.SenderId,
+                GroupId = stored.GroupId,
+                DeduplicationId = stored.DeduplicationId,
+                SequenceNumber = IsFifo ? FormatSequence(t.Seq) : null,
+                DeadLetterQueueSourceArn = stored.SourceArn,
+            });
+        }
+
+        return messages;
+    }
+
+    /// <summary>Wakes up to <paramref name="count"/> long polls, oldest first. Caller holds <see cref="Gate"/>.</summary>
+    private void WakeWaiters(int count)
+    {
+        while (count-- > 0 && _waiters.First is { } first)
+        {
+            _waiters.RemoveFirst();
+            first.Value.TrySetResult();
+        }
+    }
+
+    /// <summary>While long polls wait, a timer fires when the earliest delayed or in-flight message becomes visible.
+    /// Caller holds <see cref="Gate"/>.</summary>
+    private void ArmTimer()
+    {
+        if (_waiters.Count == 0)
+        {
+            return;
+        }
+
+        while (_timed.TryPeek(out var entry, out var due) && (entry.VisibleAt != due || entry.State is not (MessageState.Delayed or MessageState.InFlight)))
+        {
+            _timed.Dequeue();
+        }
+
+        if (!_timed.TryPeek(out _, out var next) || next >= _timerDue)
+        {
+            return;
+        }
+
+        _timerDue = next;
+        var delay = TimeSpan.FromMilliseconds(Math.Max(0, next - Now));
+        _timer ??= _broker.Time.CreateTimer(static state => ((Queue)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTimer()
+    {
+        lock (Gate)
+        {
+            _timerDue = long.MaxValue;
+            var promoted = PromoteDue(Now);
+            WakeWaiters(promoted);
+            ArmTimer();
+        }
+    }
+
+    /// <summary>Removes a message for good (deleted, expired, purged, moved) and releases its record. Caller holds
+    /// <see cref="Gate"/> and has already taken it out of its counter.</summary>
+    private void Remove(MessageEntry entry)
+    {
+        entry.State = MessageState.Deleted;
+        _messages.Remove(entry.Seq);
+        Journal.Release(entry.Body);
+        if (entry.Group is { } group)
+        {
+            Head(group);
+            OfferGroup(group);
+        }
+    }
+}

@@ -1,0 +1,419 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ferry.Storage;
+
+namespace Ferry.Engine.Queues;
+
+/// <summary>
+/// One SQS queue, standard or FIFO: its settings and every message's delivery state.
+/// </summary>
+/// <remarks>
+/// <para>All state is guarded by <see cref="Gate"/>; operations on different queues never contend. A journal append
+/// is issued inside the critical section that changes the state it records (the append only copies into the
+/// journal's buffer), so the journal's order of a queue's records is the order of its state changes; the caller
+/// awaits durability after leaving the lock, and acknowledges only then.</para>
+/// <para>A sent message is indexed at once but stays <see cref="MessageState.Pending"/> — invisible — until its
+/// record is durable, so no consumer can see a message that a crash could take back, and FIFO order follows the
+/// sequence numbers even when durability completions run out of order.</para>
+/// </remarks>
+public sealed partial class Queue
+{
+    /// <summary>Priorities 0–9 (the Ferry-Priority extension): one ready lane each, highest first.</summary>
+    internal const int PriorityLanes = 10;
+
+    /// <summary>SQS's FIFO deduplication window.</summary>
+    internal static readonly TimeSpan DeduplicationWindow = TimeSpan.FromMinutes(5);
+
+    internal readonly object Gate = new();
+    private readonly Broker _broker;
+
+    private readonly Dictionary<long, MessageEntry> _messages = [];
+    private readonly Queue<MessageEntry>?[] _lanes = new Queue<MessageEntry>?[PriorityLanes];
+    private readonly PriorityQueue<MessageEntry, long> _timed = new();
+    private readonly Queue<MessageEntry> _bySent = new();
+    private readonly Dictionary<string, FifoGroup> _groups = new(StringComparer.Ordinal);
+    private readonly Queue<FifoGroup> _readyGroups = new();
+    private readonly Dictionary<string, DedupEntry> _dedup = new(StringComparer.Ordinal);
+    private readonly Queue<(string Key, long ExpiresAt)> _dedupOrder = new();
+    private readonly Dictionary<string, AttemptEntry> _attempts = new(StringComparer.Ordinal);
+
+    private long _nextSeq;
+    private long _ready;
+    private long _inFlight;
+    private long _delayed;
+    private long _lastPurgeAt = long.MinValue;
+
+    internal Queue(Broker broker, ulong id, string name, QueueSettings settings, Dictionary<string, string> tags, long createdAt)
+    {
+        _broker = broker;
+        Id = id;
+        Name = name;
+        IsFifo = name.EndsWith(".fifo", StringComparison.Ordinal);
+        Settings = settings;
+        Tags = tags;
+        CreatedAt = createdAt;
+        LastModifiedAt = createdAt;
+    }
+
+    internal readonly record struct DedupEntry(Guid MessageId, long Seq, long ExpiresAt);
+
+    internal sealed record AttemptEntry(long ExpiresAt, (long Seq, int ReceiveCount)[] Messages);
+
+    /// <summary>The queue's id in the journal.</summary>
+    public ulong Id { get; }
+
+    public string Name { get; }
+
+    public bool IsFifo { get; }
+
+    /// <summary>arn:aws:sqs:&lt;region&gt;:&lt;account&gt;:&lt;name&gt;.</summary>
+    public string Arn => _broker.QueueArn(Name);
+
+    public QueueSettings Settings { get; internal set; }
+
+    public IReadOnlyDictionary<string, string> Tags { get; internal set; }
+
+    /// <summary>Unix seconds.</summary>
+    public long CreatedAt { get; }
+
+    /// <summary>Unix seconds.</summary>
+    public long LastModifiedAt { get; internal set; }
+
+    internal bool IsDeleted { get; set; }
+
+    private Journal Journal => _broker.Journal;
+
+    private long Now => _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The approximate counters, after due messages became visible.</summary>
+    public QueueCounts GetCounts()
+    {
+        lock (Gate)
+        {
+            PromoteDue(Now);
+            return new QueueCounts(_ready, _inFlight, _delayed);
+        }
+    }
+
+    /// <summary>Sends one message; completes when it is durable.</summary>
+    public async Task<SendResult> SendAsync(SendRequest request)
+    {
+        var (result, durable, entry) = Enqueue(request, null);
+        if (entry is null)
+        {
+            return result;
+        }
+
+        await durable.ConfigureAwait(false);
+        Commit(entry);
+        return result;
+    }
+
+    /// <summary>Sends several messages; each result is a <see cref="SendResult"/> or the <see cref="EngineException"/>
+    /// that refused that message.</summary>
+    public async Task<object[]> SendBatchAsync(IReadOnlyList<SendRequest> requests)
+    {
+        var results = new object[requests.Count];
+        var pending = new (ValueTask<RecordRef> Durable, MessageEntry? Entry)[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            try
+            {
+                var (result, durable, entry) = Enqueue(requests[i], null);
+                results[i] = result;
+                pending[i] = (durable, entry);
+            }
+            catch (EngineException ex)
+            {
+                results[i] = ex;
+            }
+        }
+
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (pending[i].Entry is { } entry)
+            {
+                await pending[i].Durable.ConfigureAwait(false);
+                Commit(entry);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Appends a message and indexes it as pending. Returns a null entry for a FIFO duplicate.</summary>
+    /// <param name="request">The message.</param>
+    /// <param name="moved">For a message moved from another queue: its identity and history.</param>
+    internal (SendResult Result, ValueTask<RecordRef> Durable, MessageEntry? Entry) Enqueue(SendRequest request, MovedMessage? moved)
+    {
+        var now = Now;
+        string? dedupKey = null;
+        if (IsFifo)
+        {
+            if (string.IsNullOrEmpty(request.GroupId))
+            {
+                throw new EngineException(EngineError.InvalidParameterValue, "The request must contain the parameter MessageGroupId.");
+            }
+
+            if (request.DelaySeconds is > 0 && moved is null)
+            {
+                throw new EngineException(EngineError.InvalidParameterValue,
+                    $"Value {request.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.");
+            }
+
+            var dedupId = request.DeduplicationId;
+            if (dedupId is null && moved is null)
+            {
+                if (!Settings.ContentBasedDeduplication)
+                {
+                    throw new EngineException(EngineError.InvalidParameterValue,
+                        "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+                }
+
+                dedupId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Body)));
+            }
+
+            if (dedupId is not null)
+            {
+                dedupKey = Settings.DeduplicationScopeIsGroup ? request.GroupId + "\n" + dedupId : dedupId;
+            }
+        }
+        else if (request.Priority is < 0 or >= PriorityLanes)
+        {
+            throw new EngineException(EngineError.InvalidParameterValue, "Ferry-Priority must be an integer from 0 to 9.");
+        }
+
+        var visibleAt = request.DeliverAt?.ToUnixTimeMilliseconds()
+            ?? now + ((request.DelaySeconds ?? (moved is null ? Settings.DelaySeconds : 0)) * 1000L);
+        using var payload = new Internal.PayloadWriter(request.Body.Length + 256);
+        _broker.EnterWrite();
+        try
+        {
+            lock (Gate)
+            {
+                ThrowIfDeleted();
+                if (dedupKey is not null && _dedup.TryGetValue(dedupKey, out var seen) && seen.ExpiresAt > now)
+                {
+                    return (new SendResult(seen.MessageId, FormatSequence(seen.Seq)), default, null);
+                }
+
+                var seq = ++_nextSeq;
+                var messageId = moved?.MessageId ?? Guid.NewGuid();
+                var sentAt = moved?.SentAt ?? now;
+                var dedupId = request.DeduplicationId ?? (dedupKey is null ? null : dedupKey[(dedupKey.IndexOf('\n', StringComparison.Ordinal) + 1)..]);
+                WriteMessage(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved);
+                var durable = Journal.AppendAsync((ushort)RecordType.MessageSent, Id, payload.WrittenSpan, out var reference);
+                var entry = new MessageEntry
+                {
+                    Seq = seq,
+                    Body = reference,
+                    SentAt = sentAt,
+                    VisibleAt = visibleAt,
+                    Priority = IsFifo ? (byte)0 : (byte)request.Priority,
+                    ReceiveCount = moved?.ReceiveCount ?? 0,
+                    FirstReceiveAt = moved?.FirstReceiveAt ?? 0,
+                    State = MessageState.Pending,
+                };
+                _messages.Add(seq, entry);
+                _bySent.Enqueue(entry);
+                if (IsFifo)
+                {
+                    var group = Group(request.GroupId!);
+                    entry.Group = group;
+                    group.Messages.PushBack(entry);
+                }
+
+                if (dedupKey is not null)
+                {
+                    RememberDedup(dedupKey, messageId, seq, now + (long)DeduplicationWindow.TotalMilliseconds);
+                }
+
+                return (new SendResult(messageId, IsFifo ? FormatSequence(seq) : null), durable, entry);
+            }
+        }
+        finally
+        {
+            _broker.ExitWrite();
+        }
+    }
+
+    /// <summary>The message's record is durable: make it deliverable.</summary>
+    internal void Commit(MessageEntry entry)
+    {
+        lock (Gate)
+        {
+            if (entry.State != MessageState.Pending)
+            {
+                return;
+            }
+
+            Place(entry, Now);
+            if (entry.State == MessageState.Ready)
+            {
+                WakeWaiters(1);
+            }
+            else
+            {
+                ArmTimer();
+            }
+        }
+    }
+
+    /// <summary>Puts an entry where its visibility time says: a ready lane or group, or the timed heap.</summary>
+    private void Place(MessageEntry entry, long now)
+    {
+        if (entry.VisibleAt > now)
+        {
+            entry.State = entry.ReceiveCount > 0 && entry.FirstReceiveAt > 0 ? MessageState.InFlight : MessageState.Delayed;
+            if (entry.State == MessageState.InFlight)
+            {
+                _inFlight++;
+                if (entry.Group is not null)
+                {
+                    entry.Group.InFlight++;
+                }
+            }
+            else
+            {
+                _delayed++;
+            }
+
+            _timed.Enqueue(entry, entry.VisibleAt);
+            return;
+        }
+
+        MakeReady(entry);
+    }
+
+    private void MakeReady(MessageEntry entry)
+    {
+        entry.State = MessageState.Ready;
+        _ready++;
+        if (entry.Group is { } group)
+        {
+            OfferGroup(group);
+        }
+        else
+        {
+            (_lanes[entry.Priority] ??= new Queue<MessageEntry>()).Enqueue(entry);
+        }
+    }
+
+    /// <summary>Moves every delayed or in-flight message whose time has come to ready. Returns how many.</summary>
+    private int PromoteDue(long now)
+    {
+        var promoted = 0;
+        while (_timed.TryPeek(out var entry, out var due) && due <= now)
+        {
+            _timed.Dequeue();
+            if (entry.VisibleAt != due || entry.State is not (MessageState.Delayed or MessageState.InFlight))
+            {
+                continue;
+            }
+
+            if (entry.State == MessageState.InFlight)
+            {
+                _inFlight--;
+                if (entry.Group is not null)
+                {
+                    entry.Group.InFlight--;
+                }
+            }
+            else
+            {
+                _delayed--;
+            }
+
+            MakeReady(entry);
+            promoted++;
+        }
+
+        return promoted;
+    }
+
+    private FifoGroup Group(string id)
+    {
+        if (!_groups.TryGetValue(id, out var group))
+        {
+            group = new FifoGroup(id);
+            _groups.Add(id, group);
+        }
+
+        return group;
+    }
+
+    /// <summary>Adds a FIFO group to the ready list if its first live message is ready and none is in flight.</summary>
+    private void OfferGroup(FifoGroup group)
+    {
+        if (group.InReadyList || group.InFlight > 0)
+        {
+            return;
+        }
+
+        var head = Head(group);
+        if (head is { State: MessageState.Ready })
+        {
+            group.InReadyList = true;
+            _readyGroups.Enqueue(group);
+        }
+    }
+
+    /// <summary>The group's first message still in the queue, dropping removed ones from the front.</summary>
+    private MessageEntry? Head(FifoGroup group)
+    {
+        while (group.Messages.Count > 0)
+        {
+            var head = group.Messages[0];
+            if (head.State is not (MessageState.Deleted or MessageState.Moving))
+            {
+                return head;
+            }
+
+            group.Messages.PopFront();
+        }
+
+        _groups.Remove(group.Id);
+        return null;
+    }
+
+    private void RememberDedup(string key, Guid messageId, long seq, long expiresAt)
+    {
+        _dedup[key] = new DedupEntry(messageId, seq, expiresAt);
+        _dedupOrder.Enqueue((key, expiresAt));
+    }
+
+    /// <summary>Forgets deduplication ids and receive attempts older than the window.</summary>
+    internal void ExpireDedup(long now)
+    {
+        while (_dedupOrder.TryPeek(out var item) && item.ExpiresAt <= now)
+        {
+            _dedupOrder.Dequeue();
+            if (_dedup.TryGetValue(item.Key, out var entry) && entry.ExpiresAt <= now)
+            {
+                _dedup.Remove(item.Key);
+            }
+        }
+
+        if (_attempts.Count > 0)
+        {
+            foreach (var key in _attempts.Where(a => a.Value.ExpiresAt <= now).Select(a => a.Key).ToList())
+            {
+                _attempts.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>SQS FIFO sequence numbers are large decimal strings that only grow; 20 digits keep them sortable as text.</summary>
+    internal static string FormatSequence(long seq) => seq.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
+
+    private void ThrowIfDeleted()
+    {
+        if (IsDeleted)
+        {
+            throw new EngineException(EngineError.QueueDoesNotExist, "The specified queue does not exist.");
+        }
+    }
+}
+
+/// <summary>The identity and history a message keeps when it moves to another queue.</summary>
+internal sealed record MovedMessage(Guid MessageId, long SentAt, int ReceiveCount, long FirstReceiveAt, string? SourceArn);

@@ -1,0 +1,15 @@
+namespace Ferry.Engine;
+
+/// <summary>The types of the engine's journal records. Persisted: never renumber or reuse a value.</summary>
+internal enum RecordType : ushort
+{
+    QueueCreated = 1,
+    QueueUpdated = 2,
+    QueueDeleted = 3,
+    QueuePurged = 4,
+    MessageSent = 10,
+    MessagesReceived = 11,
+    MessagesDeleted = 12,
+    VisibilityChanged = 13,
+    MoveTaskUpdated = 20,
+}

@@ -1,0 +1,84 @@
+using Ferry.Engine.Queues;
+
+namespace Ferry.Engine.Tests;
+
+public class FifoQueueTests
+{
+    private static ReceiveRequest Receive(int max = 10, string? attempt = null) => new() { MaxMessages = max, ReceiveRequestAttemptId = attempt };
+
+    [Fact]
+    public async Task Fifo_DeliversInOrderWithinAGroup_AndBlocksTheGroupWhileInFlight()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", new Dictionary<string, string> { ["ContentBasedDeduplication"] = "true" }, null);
+        for (var i = 0; i < 5; i++)
+        {
+            await q.SendAsync(EngineFixture.Message("a" + i, group: "A"));
+        }
+
+        await q.SendAsync(EngineFixture.Message("b0", group: "B"));
+        var first = await q.ReceiveAsync(Receive(max: 2), default);
+        Assert.Equal(["a0", "a1"], first.Select(m => m.Body));
+        // Group A is blocked while a0 and a1 are in flight; B is not.
+        var second = await q.ReceiveAsync(Receive(), default);
+        Assert.Equal(["b0"], second.Select(m => m.Body));
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+
+        await q.DeleteAsync(first[0].ReceiptHandle);
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+        await q.DeleteAsync(first[1].ReceiptHandle);
+        Assert.Equal(["a2", "a3", "a4"], (await q.ReceiveAsync(Receive(), default)).Select(m => m.Body));
+        Assert.True(string.CompareOrdinal(first[0].SequenceNumber, first[1].SequenceNumber) < 0);
+    }
+
+    [Fact]
+    public async Task Fifo_VisibilityExpiry_RedeliversFromTheHeadInOrder()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", new Dictionary<string, string> { ["ContentBasedDeduplication"] = "true", ["VisibilityTimeout"] = "5" }, null);
+        await q.SendAsync(EngineFixture.Message("1", group: "g"));
+        await q.SendAsync(EngineFixture.Message("2", group: "g"));
+        Assert.Equal(["1"], (await q.ReceiveAsync(Receive(max: 1), default)).Select(m => m.Body));
+        f.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(["1", "2"], (await q.ReceiveAsync(Receive(), default)).Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task Fifo_DeduplicatesWithinFiveMinutes_ReturningTheOriginalId()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", null, null);
+        var a = await q.SendAsync(EngineFixture.Message("x", group: "g", dedup: "d1"));
+        var b = await q.SendAsync(EngineFixture.Message("y", group: "g", dedup: "d1"));
+        Assert.Equal(a.MessageId, b.MessageId);
+        Assert.Equal(1, q.GetCounts().Visible);
+        f.Clock.Advance(TimeSpan.FromMinutes(5));
+        await f.Broker.MaintainOnceAsync();
+        var c = await q.SendAsync(EngineFixture.Message("z", group: "g", dedup: "d1"));
+        Assert.NotEqual(a.MessageId, c.MessageId);
+        Assert.Equal(2, q.GetCounts().Visible);
+    }
+
+    [Fact]
+    public async Task Fifo_WithoutDedupIdOrContentBasedDedup_IsRefused()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", null, null);
+        var ex = await Assert.ThrowsAsync<EngineException>(() => q.SendAsync(EngineFixture.Message("x", group: "g")));
+        Assert.Equal(EngineError.InvalidParameterValue, ex.Error);
+        var noGroup = await Assert.ThrowsAsync<EngineException>(() => q.SendAsync(EngineFixture.Message("x", dedup: "d")));
+        Assert.Equal(EngineError.InvalidParameterValue, noGroup.Error);
+    }
+
+    [Fact]
+    public async Task Fifo_ReceiveRequestAttemptId_RetryReturnsTheSameMessages()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", new Dictionary<string, string> { ["ContentBasedDeduplication"] = "true" }, null);
+        await q.SendAsync(EngineFixture.Message("1", group: "g"));
+        await q.SendAsync(EngineFixture.Message("2", group: "h"));
+        var first = await q.ReceiveAsync(Receive(max: 1, attempt: "try-1"), default);
+        var retry = await q.ReceiveAsync(Receive(max: 1, attempt: "try-1"), default);
+        Assert.Equal(first.Select(m => m.ReceiptHandle), retry.Select(m => m.ReceiptHandle));
+    }
+}

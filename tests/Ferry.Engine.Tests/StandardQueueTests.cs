@@ -1,0 +1,233 @@
+using Ferry.Engine.Queues;
+
+namespace Ferry.Engine.Tests;
+
+public class StandardQueueTests
+{
+    private static ReceiveRequest Receive(int max = 10, int? visibility = null, int wait = 0) =>
+        new() { MaxMessages = max, VisibilityTimeoutSeconds = visibility, WaitTimeSeconds = wait };
+
+    [Fact]
+    public async Task SendReceiveDelete_RoundTripsBodyAndAttributes()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("orders", null, null);
+        var attributes = new[] { new MessageAttribute("kind", "String", "new", null), new MessageAttribute("blob", "Binary", null, [1, 2, 3]) };
+        var sent = await q.SendAsync(EngineFixture.Message("hello", attributes: attributes));
+
+        var received = Assert.Single(await q.ReceiveAsync(Receive(), default));
+        Assert.Equal(sent.MessageId, received.MessageId);
+        Assert.Equal("hello", received.Body);
+        Assert.Equal(attributes.Select(a => (a.Name, a.DataType, a.StringValue, Convert.ToHexString(a.BinaryValue ?? []))),
+            received.Attributes.Select(a => (a.Name, a.DataType, a.StringValue, Convert.ToHexString(a.BinaryValue ?? []))));
+        Assert.Equal(1, received.ReceiveCount);
+        Assert.Equal(f.Clock.GetUtcNow().ToUnixTimeMilliseconds(), received.SentTimestamp);
+        Assert.Equal(new QueueCounts(0, 1, 0), q.GetCounts());
+
+        await q.DeleteAsync(received.ReceiptHandle);
+        Assert.Equal(new QueueCounts(0, 0, 0), q.GetCounts());
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+    }
+
+    [Fact]
+    public async Task ReceiveMessage_AfterVisibilityTimeout_RedeliversWithNewReceiptHandle()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", new Dictionary<string, string> { ["VisibilityTimeout"] = "10" }, null);
+        await q.SendAsync(EngineFixture.Message("a"));
+        var first = Assert.Single(await q.ReceiveAsync(Receive(), default));
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+
+        f.Clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+        var second = Assert.Single(await q.ReceiveAsync(Receive(), default));
+        Assert.NotEqual(first.ReceiptHandle, second.ReceiptHandle);
+        Assert.Equal(2, second.ReceiveCount);
+        Assert.Equal(first.FirstReceiveTimestamp, second.FirstReceiveTimestamp);
+
+        // The old handle no longer changes visibility, and deleting with it leaves the message.
+        var ex = await Assert.ThrowsAsync<EngineException>(() => q.ChangeVisibilityAsync(first.ReceiptHandle, 100));
+        Assert.Equal(EngineError.InvalidParameterValue, ex.Error);
+        await q.DeleteAsync(first.ReceiptHandle);
+        Assert.Equal(1, q.GetCounts().NotVisible);
+        await q.DeleteAsync(second.ReceiptHandle);
+        Assert.Equal(0, q.GetCounts().NotVisible);
+    }
+
+    [Fact]
+    public async Task ChangeVisibility_ZeroMakesVisibleAtOnce_AndNotInflightIsRefused()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        await q.SendAsync(EngineFixture.Message("a"));
+        var m = Assert.Single(await q.ReceiveAsync(Receive(), default));
+        await q.ChangeVisibilityAsync(m.ReceiptHandle, 0);
+        Assert.Equal(new QueueCounts(1, 0, 0), q.GetCounts());
+        var ex = await Assert.ThrowsAsync<EngineException>(() => q.ChangeVisibilityAsync(m.ReceiptHandle, 5));
+        Assert.Equal(EngineError.MessageNotInflight, ex.Error);
+        var invalid = await Assert.ThrowsAsync<EngineException>(() => q.DeleteAsync("not-a-handle"));
+        Assert.Equal(EngineError.ReceiptHandleIsInvalid, invalid.Error);
+    }
+
+    [Fact]
+    public async Task LongPoll_ReturnsAsSoonAsAMessageIsSent()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        var waiting = q.ReceiveAsync(Receive(wait: 20), default);
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        await q.SendAsync(EngineFixture.Message("wake"));
+        var got = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("wake", Assert.Single(got).Body);
+    }
+
+    [Fact]
+    public async Task LongPoll_WakesWhenADelayedMessageBecomesVisible_AndTimesOutEmpty()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        await q.SendAsync(EngineFixture.Message("later", delay: 5));
+        Assert.Equal(new QueueCounts(0, 0, 1), q.GetCounts());
+        var waiting = q.ReceiveAsync(Receive(wait: 20), default);
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        f.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal("later", Assert.Single(await waiting.WaitAsync(TimeSpan.FromSeconds(5))).Body);
+
+        var empty = q.ReceiveAsync(Receive(wait: 3), default);
+        await Task.Delay(50);
+        f.Clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.Empty(await empty.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Retention_ExpiredMessagesDisappear()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", new Dictionary<string, string> { ["MessageRetentionPeriod"] = "60" }, null);
+        await q.SendAsync(EngineFixture.Message("old"));
+        f.Clock.Advance(TimeSpan.FromSeconds(30));
+        await q.SendAsync(EngineFixture.Message("young"));
+        f.Clock.Advance(TimeSpan.FromSeconds(31));
+        await f.Broker.MaintainOnceAsync();
+        Assert.Equal(1, q.GetCounts().Visible);
+        Assert.Equal("young", Assert.Single(await q.ReceiveAsync(Receive(), default)).Body);
+    }
+
+    [Fact]
+    public async Task RedrivePolicy_MovesTheMessageOnTheReceiveThatExceedsMaxReceiveCount()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var dlq = await f.Broker.CreateQueueAsync("dlq", null, null);
+        var q = await f.Broker.CreateQueueAsync("q", new Dictionary<string, string>
+        {
+            ["VisibilityTimeout"] = "1",
+            ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{dlq.Arn}\",\"maxReceiveCount\":2}}",
+        }, null);
+        var sent = await q.SendAsync(EngineFixture.Message("poison"));
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Single(await q.ReceiveAsync(Receive(), default));
+            f.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+        var dead = Assert.Single(await dlq.ReceiveAsync(Receive(), default));
+        Assert.Equal(sent.MessageId, dead.MessageId);
+        Assert.Equal(q.Arn, dead.DeadLetterQueueSourceArn);
+        Assert.Equal([q], f.Broker.ListDeadLetterSourceQueues(dlq));
+        Assert.Equal(new QueueCounts(0, 0, 0), q.GetCounts());
+    }
+
+    [Fact]
+    public async Task MoveTask_RedrivesDeadLettersBackToTheirSource()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var dlq = await f.Broker.CreateQueueAsync("dlq", null, null);
+        var q = await f.Broker.CreateQueueAsync("q", new Dictionary<string, string>
+        {
+            ["VisibilityTimeout"] = "1",
+            ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{dlq.Arn}\",\"maxReceiveCount\":1}}",
+        }, null);
+        for (var i = 0; i < 3; i++)
+        {
+            await q.SendAsync(EngineFixture.Message("m" + i));
+        }
+
+        Assert.Equal(3, (await q.ReceiveAsync(Receive(), default)).Count);
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+        Assert.Equal(3, dlq.GetCounts().Visible);
+
+        await f.Broker.StartMessageMoveTaskAsync(dlq, null, null);
+        for (var i = 0; i < 100 && f.Broker.ListMessageMoveTasks(dlq, 10)[0].Status == "RUNNING"; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var task = Assert.Single(f.Broker.ListMessageMoveTasks(dlq, 10));
+        Assert.Equal("COMPLETED", task.Status);
+        Assert.Equal(3, task.ApproximateNumberOfMessagesMoved);
+        Assert.Equal(3, q.GetCounts().Visible);
+        Assert.Equal(0, dlq.GetCounts().Visible);
+    }
+
+    [Fact]
+    public async Task Purge_RemovesEverything_AndASecondPurgeWithin60SecondsIsRefused()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        await q.SendAsync(EngineFixture.Message("a"));
+        await q.SendAsync(EngineFixture.Message("b"));
+        Assert.Single(await q.ReceiveAsync(Receive(max: 1), default));
+        await q.PurgeAsync();
+        Assert.Equal(new QueueCounts(0, 0, 0), q.GetCounts());
+        var ex = await Assert.ThrowsAsync<EngineException>(q.PurgeAsync);
+        Assert.Equal(EngineError.PurgeQueueInProgress, ex.Error);
+        f.Clock.Advance(TimeSpan.FromSeconds(60));
+        await q.PurgeAsync();
+    }
+
+    [Fact]
+    public async Task Priority_HigherIsDeliveredFirst()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        await q.SendAsync(EngineFixture.Message("low", priority: 1));
+        await q.SendAsync(EngineFixture.Message("high", priority: 9));
+        await q.SendAsync(EngineFixture.Message("mid", priority: 5));
+        var got = await q.ReceiveAsync(Receive(), default);
+        Assert.Equal(["high", "mid", "low"], got.Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task DeliverAt_KeepsTheMessageInvisibleBeyondFifteenMinutes()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        var body = EngineFixture.Message("scheduled");
+        await q.SendAsync(new SendRequest { Body = body.Body, BodyDigest = body.BodyDigest, DeliverAt = f.Clock.GetUtcNow().AddHours(2) });
+        f.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Empty(await q.ReceiveAsync(Receive(), default));
+        f.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Single(await q.ReceiveAsync(Receive(), default));
+    }
+
+    [Fact]
+    public async Task CreateQueue_IsIdempotentWithTheSameAttributes_AndRefusesDifferentOnes()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var attributes = new Dictionary<string, string> { ["VisibilityTimeout"] = "40" };
+        var a = await f.Broker.CreateQueueAsync("q", attributes, null);
+        Assert.Same(a, await f.Broker.CreateQueueAsync("q", attributes, null));
+        var ex = await Assert.ThrowsAsync<EngineException>(() => f.Broker.CreateQueueAsync("q", new Dictionary<string, string> { ["VisibilityTimeout"] = "41" }, null));
+        Assert.Equal(EngineError.QueueNameExists, ex.Error);
+        await f.Broker.DeleteQueueAsync(a);
+        var recent = await Assert.ThrowsAsync<EngineException>(() => f.Broker.CreateQueueAsync("q", attributes, null));
+        Assert.Equal(EngineError.QueueDeletedRecently, recent.Error);
+        f.Clock.Advance(TimeSpan.FromSeconds(61));
+        await f.Broker.CreateQueueAsync("q", attributes, null);
+    }
+}
