@@ -10,7 +10,7 @@ namespace Ferry.Bench.Sqs;
 internal sealed class SqsException : Exception
 {
     public SqsException(string action, int statusCode, string code, string message)
-        : base($"{action} answered HTTP {statusCode} {code}: {message}")
+        : base(code.Length == 0 && message.Length == 0 ? $"{action} answered HTTP {statusCode} with no AWS error" : $"{action} answered HTTP {statusCode} {code}: {message}")
     {
         Action = action;
         StatusCode = statusCode;

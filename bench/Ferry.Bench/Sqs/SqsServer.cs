@@ -323,13 +323,16 @@ internal sealed partial class SqsServer : IAsyncDisposable
 
     private static readonly SemaphoreSlim s_buildLock = new(1, 1);
 
-    /// <summary>Builds Ferry.Server in Release if its assembly is missing (bench/run.sh builds it every time).</summary>
+    /// <summary>
+    /// Builds Ferry.Server in Release if its assembly is missing or older than any source under <c>src/</c> or the
+    /// build properties at the root, so a benchmark never measures a stale server (bench/run.sh builds it every time).
+    /// </summary>
     private static async Task EnsureFerryBuiltAsync(TextWriter log, CancellationToken cancellationToken)
     {
         await s_buildLock.WaitAsync(cancellationToken);
         try
         {
-            if (File.Exists(FerryServerDll()))
+            if (!FerryBuildIsStale())
             {
                 return;
             }
@@ -355,6 +358,22 @@ internal sealed partial class SqsServer : IAsyncDisposable
         {
             s_buildLock.Release();
         }
+    }
+
+    private static bool FerryBuildIsStale()
+    {
+        var dll = new FileInfo(FerryServerDll());
+        if (!dll.Exists)
+        {
+            return true;
+        }
+
+        string root = RepositoryRoot();
+        IEnumerable<string> sources = Directory.EnumerateFiles(Path.Combine(root, "src"), "*", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Concat(Directory.EnumerateFiles(root, "Directory.*.props"));
+        return sources.Any(path => File.GetLastWriteTimeUtc(path) > dll.LastWriteTimeUtc);
     }
 
     private static string? FindOnPath(string program)
