@@ -17,7 +17,12 @@ internal static class ProcessMetrics
     /// The high-water mark of the resident set (<c>VmHWM</c> in <c>/proc/&lt;pid&gt;/status</c>) in bytes,
     /// or null where /proc is not available.
     /// </summary>
-    public static long? PeakResidentBytes(int processId)
+    public static long? PeakResidentBytes(int processId) => StatusKilobytes(processId, "VmHWM:") * 1024;
+
+    /// <summary>The current resident set (<c>VmRSS</c> in <c>/proc/&lt;pid&gt;/status</c>) in bytes, or null where /proc is not available.</summary>
+    public static long? ResidentBytes(int processId) => StatusKilobytes(processId, "VmRSS:") * 1024;
+
+    private static long? StatusKilobytes(int processId, string field)
     {
         string path = $"/proc/{processId}/status";
         if (!File.Exists(path))
@@ -27,14 +32,14 @@ internal static class ProcessMetrics
 
         foreach (string line in File.ReadLines(path))
         {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
                 // Format: "VmHWM:     12345 kB"
-                ReadOnlySpan<char> value = line.AsSpan(6).Trim();
+                ReadOnlySpan<char> value = line.AsSpan(field.Length).Trim();
                 int space = value.IndexOf(' ');
                 if (space > 0 && long.TryParse(value[..space], NumberStyles.Integer, CultureInfo.InvariantCulture, out long kib))
                 {
-                    return kib * 1024;
+                    return kib;
                 }
             }
         }

@@ -83,8 +83,12 @@ internal sealed class ScenarioReport
         foreach (ResultRow row in Rows)
         {
             ResultRow? ferry = Rows.Find(r => r.Target == ResultRow.FerryTarget && r.Configuration == row.Configuration);
-            string ratio = ferry is { OperationsPerSecond: > 0 } ? (row.OperationsPerSecond / ferry.OperationsPerSecond).ToString("0.00", inv) + "×" : "—";
-            text.Append(inv, $"| {row.Target} | {row.Configuration} | {row.OperationsPerSecond:N0} | ");
+            // A row without a measured interval (a one-off measurement such as a restart) has no rate to compare.
+            bool hasRate = row.Seconds > 0;
+            string ratio = hasRate && ferry is { OperationsPerSecond: > 0 } ? (row.OperationsPerSecond / ferry.OperationsPerSecond).ToString("0.00", inv) + "×" : "—";
+            text.Append(inv, $"| {row.Target} | {row.Configuration} | ");
+            text.Append(hasRate ? row.OperationsPerSecond.ToString("N0", inv) : "—");
+            text.Append(" | ");
             text.Append(row.MegabytesPerSecond is double mb ? mb.ToString("0.0", inv) : "—");
             text.Append(inv, $" | {Micros(row.P50Nanoseconds)} | {Micros(row.P99Nanoseconds)} | {Micros(row.P999Nanoseconds)} | {Micros(row.MaxNanoseconds)}");
             text.Append(inv, $" | {row.CpuSeconds:0.00} | ");
