@@ -101,7 +101,7 @@ public class Boto3Tests : IClassFixture<SqsTestServer>
                 raise SystemExit('no error')
             except botocore.exceptions.ClientError as e:
                 assert e.response['Error']['Code'] == 'AWS.SimpleQueueService.PurgeQueueInProgress', e.response
-                assert e.response['ResponseMetadata']['HTTPStatusCode'] == 403
+                assert e.response['ResponseMetadata']['HTTPStatusCode'] == 400
             try:
                 c.delete_message_batch(QueueUrl='http://h/1/q', Entries=[{'Id': 'a', 'ReceiptHandle': 'r'}, {'Id': 'a', 'ReceiptHandle': 'r'}])
                 raise SystemExit('no error')

@@ -7,8 +7,10 @@ namespace Ferry.Aws.Sqs;
 /// builds the exception with AWS's wording of the message.
 /// </summary>
 /// <remarks>
-/// Codes, query codes and statuses of modelled errors come from the <c>aws.protocols#awsQueryError</c> traits of
-/// SQS's Smithy model (and the <c>error</c> blocks of botocore's Query-protocol model). Errors SQS does not model
+/// Codes and query codes of modelled errors come from the <c>aws.protocols#awsQueryError</c> traits of SQS's Smithy
+/// model (and the <c>error</c> blocks of botocore's Query-protocol model). Their HTTP status is 400 for every one of
+/// them, as SQS's current API reference documents (the Query-era model still said 403 or 404 for a few, such as
+/// PurgeQueueInProgress and ReceiptHandleIsInvalid). Errors SQS does not model
 /// (InvalidParameterValue, MissingParameter, InvalidAction, ...) are AWS's common errors; their JSON types are the
 /// ones AWS's framework answers with, and clients of the JSON protocol read the Query code from
 /// <c>x-amzn-query-error</c>, so that is what they branch on in both protocols.
@@ -22,9 +24,9 @@ internal static class SqsErrors
     public static readonly SqsError InvalidAttributeNameShape = new("InvalidAttributeName", "InvalidAttributeName", 400, true);
     public static readonly SqsError InvalidAttributeValueShape = new("InvalidAttributeValue", "InvalidAttributeValue", 400, true);
     public static readonly SqsError InvalidIdFormatShape = new("InvalidIdFormat", "InvalidIdFormat", 400, true);
-    public static readonly SqsError ReceiptHandleIsInvalidShape = new("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", 404, true);
+    public static readonly SqsError ReceiptHandleIsInvalidShape = new("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", 400, true);
     public static readonly SqsError MessageNotInflightShape = new("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", 400, true);
-    public static readonly SqsError PurgeQueueInProgressShape = new("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", 403, true);
+    public static readonly SqsError PurgeQueueInProgressShape = new("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", 400, true);
     public static readonly SqsError EmptyBatchRequestShape = new("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", 400, true);
     public static readonly SqsError TooManyEntriesInBatchRequestShape = new("TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", 400, true);
     public static readonly SqsError BatchEntryIdsNotDistinctShape = new("BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", 400, true);
@@ -32,24 +34,24 @@ internal static class SqsErrors
     public static readonly SqsError BatchRequestTooLongShape = new("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", 400, true);
     public static readonly SqsError InvalidMessageContentsShape = new("InvalidMessageContents", "InvalidMessageContents", 400, true);
     public static readonly SqsError UnsupportedOperationShape = new("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", 400, true);
-    public static readonly SqsError ResourceNotFoundExceptionShape = new("ResourceNotFoundException", "ResourceNotFoundException", 404, true);
-    public static readonly SqsError OverLimitShape = new("OverLimit", "OverLimit", 403, true);
-    public static readonly SqsError RequestThrottledShape = new("RequestThrottled", "RequestThrottled", 403, true);
-    public static readonly SqsError InvalidAddressShape = new("InvalidAddress", "InvalidAddress", 404, true);
-    public static readonly SqsError InvalidSecurityShape = new("InvalidSecurity", "InvalidSecurity", 403, true);
+    public static readonly SqsError ResourceNotFoundExceptionShape = new("ResourceNotFoundException", "ResourceNotFoundException", 400, true);
+    public static readonly SqsError OverLimitShape = new("OverLimit", "OverLimit", 400, true);
+    public static readonly SqsError RequestThrottledShape = new("RequestThrottled", "RequestThrottled", 400, true);
+    public static readonly SqsError InvalidAddressShape = new("InvalidAddress", "InvalidAddress", 400, true);
+    public static readonly SqsError InvalidSecurityShape = new("InvalidSecurity", "InvalidSecurity", 400, true);
     public static readonly SqsError KmsAccessDeniedShape = new("KmsAccessDenied", "KMS.AccessDeniedException", 400, true);
     public static readonly SqsError KmsDisabledShape = new("KmsDisabled", "KMS.DisabledException", 400, true);
     public static readonly SqsError KmsInvalidKeyUsageShape = new("KmsInvalidKeyUsage", "KMS.InvalidKeyUsageException", 400, true);
     public static readonly SqsError KmsInvalidStateShape = new("KmsInvalidState", "KMS.InvalidStateException", 400, true);
     public static readonly SqsError KmsNotFoundShape = new("KmsNotFound", "KMS.NotFoundException", 400, true);
-    public static readonly SqsError KmsOptInRequiredShape = new("KmsOptInRequired", "KMS.OptInRequired", 403, true);
+    public static readonly SqsError KmsOptInRequiredShape = new("KmsOptInRequired", "KMS.OptInRequired", 400, true);
     public static readonly SqsError KmsThrottledShape = new("KmsThrottled", "KMS.ThrottlingException", 400, true);
 
     // Common errors (not in the model).
     public static readonly SqsError InvalidParameterValueShape = new("InvalidParameterValueException", "InvalidParameterValue", 400, true);
     public static readonly SqsError MissingParameterShape = new("MissingRequiredParameterException", "MissingParameter", 400, true);
     public static readonly SqsError InvalidQueryParameterShape = new("InvalidQueryParameter", "InvalidQueryParameter", 400, true);
-    public static readonly SqsError MalformedQueryStringShape = new("MalformedQueryString", "MalformedQueryString", 404, true);
+    public static readonly SqsError MalformedQueryStringShape = new("MalformedQueryString", "MalformedQueryString", 400, true);
     public static readonly SqsError InvalidActionShape = new("UnknownOperationException", "InvalidAction", 400, true) { JsonType = SqsError.CoralNamespace + "UnknownOperationException" };
     public static readonly SqsError SerializationExceptionShape = new("SerializationException", "SerializationException", 400, true) { JsonType = SqsError.CoralNamespace + "SerializationException" };
     public static readonly SqsError AccessDeniedShape = new("AccessDeniedException", "AccessDenied", 403, true) { JsonType = SqsError.CoralNamespace + "AccessDeniedException" };

@@ -46,6 +46,11 @@ internal sealed partial class SqsService
             throw SqsErrors.InvalidParameterValue("MessageDeduplicationId", dedupId, "The request include parameter that is not valid for this queue type.");
         }
 
+        if (queue.IsFifo && groupId is null)
+        {
+            throw SqsErrors.MissingParameter("MessageGroupId");
+        }
+
         ValidateFifoId(groupId, "MessageGroupId");
         ValidateFifoId(dedupId, "MessageDeduplicationId");
         var priority = 0;
