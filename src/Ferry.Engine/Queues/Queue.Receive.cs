@@ -101,7 +101,7 @@ public sealed partial class Queue
                     {
                         foreach (var (seq, receiveCount) in previous.Messages)
                         {
-                            var e = _messages[seq];
+                            _messages.TryGetValue(seq, out var e);
                             taken.Add(new Taken(e, e.Body, receiveCount, e.FirstReceiveAt, seq));
                         }
 
