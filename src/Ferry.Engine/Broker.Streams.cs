@@ -6,6 +6,9 @@ public sealed partial class Broker
 {
     private StreamsModule Streams => Module<StreamsModule>();
 
+    /// <summary>Unix milliseconds on the broker's clock.</summary>
+    public long NowMilliseconds => Time.GetUtcNow().ToUnixTimeMilliseconds();
+
     /// <summary>The stream with this name (also while DELETING), or null.</summary>
     public DataStream? FindStream(string name) => Streams.Find(name);
 

@@ -151,12 +151,17 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:AccountId (--account-id) must be 12 digits, not '{options.AccountId}'.");
         }
 
+        if (!bool.TryParse(options.Kinesis.EnforceShardLimits, out var shardLimits))
+        {
+            errors.Add($"Ferry:Kinesis:EnforceShardLimits must be true or false, not '{options.Kinesis.EnforceShardLimits}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new FerryConfigurationException(string.Join(" ", errors));
         }
 
-        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId);
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits);
     }
 
     private static IPAddress? ParseListen(string text)

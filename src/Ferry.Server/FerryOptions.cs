@@ -27,4 +27,15 @@ internal sealed class FerryOptions
 
     /// <summary>The 12-digit AWS account id that Ferry's AWS faces report in ARNs and queue URLs.</summary>
     public string AccountId { get; set; } = "000000000000";
+
+    /// <summary>The Kinesis face's settings (<c>Ferry:Kinesis:*</c>).</summary>
+    public KinesisOptions Kinesis { get; set; } = new();
+}
+
+/// <summary>Settings of the Kinesis face.</summary>
+internal sealed class KinesisOptions
+{
+    /// <summary><c>true</c> to answer ProvisionedThroughputExceededException beyond Kinesis's per-shard write limits
+    /// (1 MiB/s, 1,000 records/s); off by default.</summary>
+    public string EnforceShardLimits { get; set; } = "false";
 }
