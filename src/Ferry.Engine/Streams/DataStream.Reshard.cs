@@ -22,7 +22,7 @@ public sealed partial class DataStream
     {
         var shard = OpenShard(shardId);
         var adjacent = OpenShard(adjacentShardId);
-        if (shard.EndingHashKey + 1 != adjacent.StartingHashKey && adjacent.EndingHashKey + 1 != shard.StartingHashKey)
+        if (!Adjacent(shard, adjacent) && !Adjacent(adjacent, shard))
         {
             throw new EngineException(EngineError.InvalidArgument,
                 $"Shards {shard.Id} and {adjacent.Id} in stream {Name} under account {Broker.Options.AccountId} are not an adjacent pair of shards eligible for merging");
@@ -64,6 +64,9 @@ public sealed partial class DataStream
             }
         }
     });
+
+    /// <summary>Whether <paramref name="high"/> starts right after <paramref name="low"/> ends (without wrapping past 2^128-1).</summary>
+    private static bool Adjacent(Shard low, Shard high) => low.EndingHashKey != UInt128.MaxValue && low.EndingHashKey + 1 == high.StartingHashKey;
 
     private Shard OpenShard(string shardId)
     {
