@@ -28,6 +28,9 @@ internal sealed class FerryOptions
     /// <summary>The 12-digit AWS account id that Ferry's AWS faces report in ARNs and queue URLs.</summary>
     public string AccountId { get; set; } = "000000000000";
 
+    /// <summary>Queues that exist when Ferry starts, by name.</summary>
+    public Dictionary<string, DeclaredQueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The Kinesis face's settings (<c>Ferry:Kinesis:*</c>).</summary>
     public KinesisOptions Kinesis { get; set; } = new();
 }
@@ -38,4 +41,17 @@ internal sealed class KinesisOptions
     /// <summary><c>true</c> to answer ProvisionedThroughputExceededException beyond Kinesis's per-shard write limits
     /// (1 MiB/s, 1,000 records/s); off by default.</summary>
     public string EnforceShardLimits { get; set; } = "false";
+}
+
+/// <summary>One declared queue: SQS attributes and tags, and a shorthand for its dead-letter queue.</summary>
+internal sealed class DeclaredQueueOptions
+{
+    public Dictionary<string, string> Attributes { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The name of the dead-letter queue (builds the RedrivePolicy with <see cref="MaxReceiveCount"/>).</summary>
+    public string? DeadLetterQueue { get; set; }
+
+    public int? MaxReceiveCount { get; set; }
 }
