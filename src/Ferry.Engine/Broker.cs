@@ -46,7 +46,7 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     }
 
     /// <summary>The engine's modules besides queues, in a fixed order.</summary>
-    private static readonly Func<Broker, BrokerModule>[] ModuleFactories = [];
+    private static readonly Func<Broker, BrokerModule>[] ModuleFactories = [b => new Streams.StreamsModule(b)];
 
     /// <summary>The module of type <typeparamref name="T"/>.</summary>
     internal T Module<T>()

@@ -151,6 +151,11 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:AccountId (--account-id) must be 12 digits, not '{options.AccountId}'.");
         }
 
+        if (!bool.TryParse(options.Kinesis.EnforceShardLimits, out var shardLimits))
+        {
+            errors.Add($"Ferry:Kinesis:EnforceShardLimits must be true or false, not '{options.Kinesis.EnforceShardLimits}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new FerryConfigurationException(string.Join(" ", errors));
@@ -179,7 +184,7 @@ internal static partial class FerryConfiguration
             queues.Add(new Ferry.Aws.QueueDeclaration(name, attributes, q.Tags));
         }
 
-        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId) { Queues = queues };
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits) { Queues = queues };
     }
 
     private static IPAddress? ParseListen(string text)

@@ -10,13 +10,15 @@ namespace Ferry.Server;
 /// <param name="DataDirectory">Absolute path of the data directory, or null when data lives in memory.</param>
 /// <param name="Region">The AWS region reported by the AWS faces.</param>
 /// <param name="AccountId">The AWS account id reported by the AWS faces.</param>
+/// <param name="EnforceKinesisShardLimits">Refuse Kinesis writes beyond 1 MiB/s or 1,000 records/s per shard.</param>
 internal sealed record FerrySettings(
     IPAddress ListenAddress,
     int Port,
     Durability Durability,
     string? DataDirectory,
     string Region,
-    string AccountId)
+    string AccountId,
+    bool EnforceKinesisShardLimits = false)
 {
     /// <summary>Where the journal's segment files live, or null in memory mode.</summary>
     public string? JournalDirectory => DataDirectory is null ? null : Path.Combine(DataDirectory, "journal");

@@ -151,6 +151,11 @@ public sealed partial class Journal : IAsyncDisposable
         where TState : allows ref struct =>
         AppendCore(type, 0, resourceId, length, state, write, out _);
 
+    /// <summary>Appends a record produced in place, and tells where it will be at once (see the overload with a span).</summary>
+    public ValueTask<RecordRef> AppendAsync<TState>(ushort type, ulong resourceId, int length, TState state, SpanAction<byte, TState> write, out RecordRef reference)
+        where TState : allows ref struct =>
+        AppendCore(type, 0, resourceId, length, state, write, out reference);
+
     private ValueTask<RecordRef> AppendCore<TState>(ushort type, ushort flags, ulong resourceId, int length, TState state, SpanAction<byte, TState> write,
         out RecordRef reference)
         where TState : allows ref struct

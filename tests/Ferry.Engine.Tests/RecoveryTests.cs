@@ -134,5 +134,10 @@ public class RecoveryTests
         Assert.Equal(12, (int)RecordType.MessagesDeleted);
         Assert.Equal(13, (int)RecordType.VisibilityChanged);
         Assert.Equal(20, (int)RecordType.MoveTaskUpdated);
+        Assert.Equal(30, (int)RecordType.StreamCreated);
+        Assert.Equal(31, (int)RecordType.StreamUpdated);
+        Assert.Equal(32, (int)RecordType.StreamDeleted);
+        Assert.Equal(33, (int)RecordType.StreamShardsChanged);
+        Assert.Equal(34, (int)RecordType.StreamRecords);
     }
 }
