@@ -42,18 +42,16 @@ public class CrashTests
                 Assert.Fail($"writer did not start: {ready} {await stderr}");
             }
 
-            var lines = new List<string>();
-            var reader = Task.Run(async () =>
-            {
-                while (await child.StandardOutput.ReadLineAsync() is { } line)
-                {
-                    lines.Add(line);
-                }
-            });
+            // Read raw text: the kill can cut the last line mid-write, and only a line with its newline is an
+            // acknowledgement the child finished printing.
+            var output = child.StandardOutput.ReadToEndAsync();
+
             await Task.Delay(300 + rng.Next(700));
             child.Kill(entireProcessTree: false); // SIGKILL on Unix
             await child.WaitForExitAsync();
-            await reader;
+            var text = await output;
+            var lines = text.Split('\n');
+            lines = lines[..^1]; // the part after the last newline: empty, or a line the kill cut short
 
             foreach (var line in lines)
             {
