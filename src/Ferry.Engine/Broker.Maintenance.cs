@@ -61,8 +61,8 @@ public sealed partial class Broker
     }
 
     /// <summary>A full compacting collection pauses about a millisecond per few megabytes of live heap: at most one
-    /// every 30 seconds.</summary>
-    private static readonly TimeSpan HeapCompactionInterval = TimeSpan.FromSeconds(30);
+    /// every 10 seconds.</summary>
+    private static readonly TimeSpan HeapCompactionInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Growth below this is not worth a pause.</summary>
     private const long HeapGrowthAllowance = 64L << 20;
@@ -73,8 +73,8 @@ public sealed partial class Broker
     /// <summary>
     /// Queued messages stay for a long time, while request objects that waited for an fsync die in the oldest
     /// generation; with plenty of free memory the GC leaves them there, and a queue of a million messages would
-    /// hold several times its live heap. When the heap has grown past twice what the last full collection kept, a
-    /// compacting full collection gives the memory back.
+    /// hold several times its live heap in committed memory. When the committed heap has grown past twice what the
+    /// last full collection kept, a compacting full collection gives the memory back.
     /// </summary>
     private void CompactHeapIfGrown()
     {
@@ -84,8 +84,8 @@ public sealed partial class Broker
             return;
         }
 
-        var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
-        if (heap > (2 * _liveHeapAfterCompaction) + HeapGrowthAllowance)
+        var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        if (committed > (2 * _liveHeapAfterCompaction) + HeapGrowthAllowance)
         {
             _lastHeapCompaction = now;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

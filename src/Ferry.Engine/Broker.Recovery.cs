@@ -11,6 +11,7 @@ public sealed partial class Broker
         if (Journal.Checkpoint is { } snapshot)
         {
             ReadSnapshot(snapshot.Span);
+            Journal.ReleaseCheckpoint();
         }
 
         foreach (var record in Journal.ReadFrom(Journal.ReplayPosition))

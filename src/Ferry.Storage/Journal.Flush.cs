@@ -102,7 +102,7 @@ public sealed partial class Journal
                         tcs.TrySetResult();
                     }
 
-                    ArrayPool<byte>.Shared.Return(buffer.Data);
+                    _buffers.Return(buffer.Data);
                 }
             }
             catch (Exception ex)

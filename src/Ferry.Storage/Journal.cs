@@ -29,13 +29,11 @@ public sealed partial class Journal : IAsyncDisposable
     /// <summary>The largest segment size: batch offsets are 32-bit and memory segments are arrays.</summary>
     public const long MaxSegmentSize = 1L << 30;
 
-    /// <summary>Initial size of a pending buffer: a batch of ~1,000 1 KiB records fits without growing.</summary>
-    private const int InitialBufferSize = 1 << 20;
-
     private readonly JournalOptions _options;
     private readonly IJournalDevice _device;
     private readonly DurabilityMode _mode;
     private readonly object _gate = new();
+    private readonly BatchBufferPool _buffers = new();
     private readonly Thread? _flusher;
 
     private Segment[] _segments;
@@ -109,8 +107,12 @@ public sealed partial class Journal : IAsyncDisposable
         }
     }
 
-    /// <summary>The snapshot saved by the last checkpoint, or null when there is none.</summary>
-    public ReadOnlyMemory<byte>? Checkpoint { get; }
+    /// <summary>The snapshot saved by the last checkpoint, or null when there is none (or after
+    /// <see cref="ReleaseCheckpoint"/>).</summary>
+    public ReadOnlyMemory<byte>? Checkpoint { get; private set; }
+
+    /// <summary>Drops the recovered snapshot once its owner has restored from it: it can be as large as the state.</summary>
+    public void ReleaseCheckpoint() => Checkpoint = null;
 
     /// <summary>Where replay starts: the position of the last checkpoint, or the start of the journal.</summary>
     public long ReplayPosition { get; }
@@ -261,7 +263,7 @@ public sealed partial class Journal : IAsyncDisposable
             }
             else if (_active is not null)
             {
-                ArrayPool<byte>.Shared.Return(_active.Data);
+                _buffers.Return(_active.Data);
             }
 
             // The header is the first bytes of the segment's first batch; the flusher creates the file.
@@ -274,8 +276,7 @@ public sealed partial class Journal : IAsyncDisposable
         _segments = [.. _segments, segment];
     }
 
-    private static PendingBuffer NewBuffer(Segment segment, long offset) =>
-        new(segment, offset, ArrayPool<byte>.Shared.Rent(InitialBufferSize));
+    private PendingBuffer NewBuffer(Segment segment, long offset) => new(segment, offset, _buffers.Rent());
 
     private void ThrowIfUnavailable()
     {

@@ -4,13 +4,29 @@ using System.Text;
 
 namespace Ferry.Engine.Internal;
 
-/// <summary>Little-endian writer over a growable pooled buffer, for journal payloads and snapshots.</summary>
+/// <summary>Little-endian writer over a growable buffer, for journal payloads and snapshots.</summary>
+/// <remarks>Small buffers come from the shared array pool; a buffer that grows past <see cref="MaxPooledSize"/>
+/// (a checkpoint snapshot of a large backlog) is a plain array, because the pool would keep every size it ever saw.</remarks>
 internal sealed class PayloadWriter : IDisposable
 {
+    /// <summary>Above this a buffer is left to the garbage collector.</summary>
+    private const int MaxPooledSize = 1 << 20;
+
     private byte[] _buffer;
     private int _length;
 
-    public PayloadWriter(int capacity = 256) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    public PayloadWriter(int capacity = 256) => _buffer = Allocate(capacity);
+
+    private static byte[] Allocate(int size) =>
+        size <= MaxPooledSize ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Release(byte[] buffer)
+    {
+        if (buffer.Length <= MaxPooledSize)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
@@ -22,9 +38,9 @@ internal sealed class PayloadWriter : IDisposable
     {
         if (_length + size > _buffer.Length)
         {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + size));
+            var grown = Allocate(Math.Max(_buffer.Length * 2, _length + size));
             _buffer.AsSpan(0, _length).CopyTo(grown);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Release(_buffer);
             _buffer = grown;
         }
 
@@ -91,7 +107,7 @@ internal sealed class PayloadWriter : IDisposable
         }
     }
 
-    public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+    public void Dispose() => Release(_buffer);
 }
 
 /// <summary>Reads what <see cref="PayloadWriter"/> wrote; throws <see cref="InvalidDataException"/> on truncation.</summary>

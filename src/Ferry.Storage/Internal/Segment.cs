@@ -58,9 +58,9 @@ internal sealed class PendingBuffer(Segment segment, long offset, byte[] data)
     {
         if (Length + size > Data.Length)
         {
-            var grown = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(Length + size, Data.Length * 2));
+            // Bursts only: the grown buffer is left to the garbage collector when the batch is written.
+            var grown = GC.AllocateUninitializedArray<byte>(Math.Max(Length + size, Data.Length * 2));
             Data.AsSpan(0, Length).CopyTo(grown);
-            System.Buffers.ArrayPool<byte>.Shared.Return(Data);
             Data = grown;
         }
 
