@@ -10,13 +10,15 @@ namespace Ferry.Server;
 /// <param name="DataDirectory">Absolute path of the data directory, or null when data lives in memory.</param>
 /// <param name="Region">The AWS region reported by the AWS faces.</param>
 /// <param name="AccountId">The AWS account id reported by the AWS faces.</param>
+/// <param name="Redis">The RESP listener's settings.</param>
 internal sealed record FerrySettings(
     IPAddress ListenAddress,
     int Port,
     Durability Durability,
     string? DataDirectory,
     string Region,
-    string AccountId)
+    string AccountId,
+    RedisSettings Redis)
 {
     /// <summary>Where the journal's segment files live, or null in memory mode.</summary>
     public string? JournalDirectory => DataDirectory is null ? null : Path.Combine(DataDirectory, "journal");
@@ -24,3 +26,11 @@ internal sealed record FerrySettings(
     /// <summary>Where the data is, in words for the log: the absolute path, or "memory".</summary>
     public string DataDescription => DataDirectory ?? "memory";
 }
+
+/// <summary>The RESP listener's settings.</summary>
+/// <param name="Port">Its port; 0 means a free one chosen at start-up.</param>
+/// <param name="Password">The password AUTH must give, or null.</param>
+/// <param name="PubSubBufferLimit">Bytes queued for a subscriber beyond which it is disconnected.</param>
+/// <param name="MaxBulkLength">The largest bulk string accepted.</param>
+/// <param name="AllowFlush">Whether FLUSHALL and FLUSHDB are allowed.</param>
+internal sealed record RedisSettings(int Port, string? Password, long PubSubBufferLimit, int MaxBulkLength, bool AllowFlush);

@@ -8,6 +8,10 @@ public sealed partial class RedisStreams
     private static ConsumerGroup GroupOrThrow(RedisStream stream, string group) =>
         stream.Groups.GetValueOrDefault(group) ?? throw StreamException.NoGroup(stream.Key, group);
 
+    /// <summary>XGROUP words its NOGROUP error differently from XPENDING and XCLAIM.</summary>
+    private static ConsumerGroup XGroupOrThrow(RedisStream stream, string group) =>
+        stream.Groups.GetValueOrDefault(group) ?? throw new StreamException($"NOGROUP No such consumer group '{group}' for key name '{stream.Key}'");
+
     /// <summary>XGROUP CREATE; <paramref name="id"/> null is $ (the stream's last id).</summary>
     /// <exception cref="StreamException">No key without MKSTREAM; BUSYGROUP.</exception>
     public async Task CreateGroupAsync(string key, string group, StreamId? id, bool mkStream, long? entriesRead)
@@ -73,7 +77,7 @@ public sealed partial class RedisStreams
         {
             lock (stream.Gate)
             {
-                var g = GroupOrThrow(stream, group);
+                var g = XGroupOrThrow(stream, group);
                 g.LastId = id ?? stream.LastId;
                 g.EntriesRead = entriesRead ?? (id is null ? stream.EntriesAdded : -1);
                 durable = AppendGroupState(RedisRecordType.GroupIdSet, stream, g);
@@ -129,7 +133,7 @@ public sealed partial class RedisStreams
         {
             lock (stream.Gate)
             {
-                var g = GroupOrThrow(stream, group);
+                var g = XGroupOrThrow(stream, group);
                 created = EnsureConsumer(stream, g, consumer, Now, ref durable) is { created: true };
             }
         }
@@ -173,7 +177,7 @@ public sealed partial class RedisStreams
         {
             lock (stream.Gate)
             {
-                var g = GroupOrThrow(stream, group);
+                var g = XGroupOrThrow(stream, group);
                 if (!g.Consumers.Remove(consumer, out var c))
                 {
                     return 0;
