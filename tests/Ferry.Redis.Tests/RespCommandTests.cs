@@ -313,7 +313,7 @@ public sealed class RespCommandTests : IAsyncLifetime
         await Expect("*1\r\n*2\r\n$1\r\ng\r\n*0\r\n", "XREADGROUP", "GROUP", "grp", "carol", "STREAMS", "g", "0");
         Assert.StartsWith("*1\r\n*2\r\n$1\r\ng\r\n*2\r\n*2\r\n$3\r\n1-0\r\n", await _c.CallAsync("XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "g", "0"));
         await Expect("*4\r\n:4\r\n$3\r\n1-0\r\n$3\r\n4-0\r\n*2\r\n*2\r\n$5\r\nalice\r\n$1\r\n2\r\n*2\r\n$3\r\nbob\r\n$1\r\n2\r\n", "XPENDING", "g", "grp");
-        Assert.StartsWith("*1\r\n*4\r\n$3\r\n3-0\r\n$3\r\nbob\r\n:", await _c.CallAsync("XPENDING", "g", "grp", "-", "+", "10", "bob"));
+        Assert.StartsWith("*2\r\n*4\r\n$3\r\n3-0\r\n$3\r\nbob\r\n:", await _c.CallAsync("XPENDING", "g", "grp", "-", "+", "10", "bob"));
         await Expect(":2\r\n", "XACK", "g", "grp", "1-0", "2-0", "9-0");
         await Expect(":0\r\n", "XACK", "g", "grp", "1-0");
         await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XACK", "g", "grp", "x");
