@@ -840,7 +840,7 @@ internal sealed partial class RespConnection
 
     private void WriteGroup(GroupInfo g, bool full)
     {
-        _w.Map(6);
+        _w.Map(full ? 7 : 6);
         _w.Bulk("name"u8);
         _w.Bulk(g.Name);
         if (!full)
