@@ -113,7 +113,7 @@ else
   fi
   export FERRY_SERVER_DLL="$ferry_dll"
   echo "== starting Ferry"
-  dotnet "$ferry_dll" --port 0 --data "$work/data" --durability fsync >"$work/ferry.log" 2>&1 &
+  dotnet "$ferry_dll" --port 0 --redis-port 0 --data "$work/data" --durability fsync >"$work/ferry.log" 2>&1 &
   server_pid=$!
   port=""
   for _ in $(seq 300); do

@@ -193,7 +193,7 @@ internal sealed partial class SqsServer : IAsyncDisposable
         EndPoint = new IPEndPoint(IPAddress.Loopback, port);
         ProcessStartInfo start = Target == Ferry
             ? new ProcessStartInfo(DotnetHost(), [FerryServerDll(), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--data", DataDirectory!, "--durability", _durability])
+                "--data", DataDirectory!, "--durability", _durability, "--redis-port", "0"])
             : new ProcessStartInfo(FindOnPath("moto_server")!, ["-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
