@@ -18,8 +18,11 @@ internal sealed record FerrySettings(
     string? DataDirectory,
     string Region,
     string AccountId,
-    RedisSettings Redis)
+    RedisSettings? Redis = null)
 {
+    /// <summary>The RESP listener's settings (defaults when none were given).</summary>
+    public RedisSettings Redis { get; init; } = Redis ?? RedisSettings.Default;
+
     /// <summary>Where the journal's segment files live, or null in memory mode.</summary>
     public string? JournalDirectory => DataDirectory is null ? null : Path.Combine(DataDirectory, "journal");
 
@@ -33,4 +36,8 @@ internal sealed record FerrySettings(
 /// <param name="PubSubBufferLimit">Bytes queued for a subscriber beyond which it is disconnected.</param>
 /// <param name="MaxBulkLength">The largest bulk string accepted.</param>
 /// <param name="AllowFlush">Whether FLUSHALL and FLUSHDB are allowed.</param>
-internal sealed record RedisSettings(int Port, string? Password, long PubSubBufferLimit, int MaxBulkLength, bool AllowFlush);
+internal sealed record RedisSettings(int Port, string? Password, long PubSubBufferLimit, int MaxBulkLength, bool AllowFlush)
+{
+    /// <summary>Port 6379, no password, Redis's 32 MB pub/sub limit, 16 MiB bulk strings, flushing allowed.</summary>
+    public static readonly RedisSettings Default = new(6379, null, 32L * 1024 * 1024, 16 * 1024 * 1024, true);
+}
