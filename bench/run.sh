@@ -57,6 +57,10 @@ echo "== building Ferry.Server (Release)" >&2
 run_tracked dotnet build -c Release --nologo -v quiet "$repo/src/Ferry.Server/Ferry.Server.csproj" >&2
 
 command -v fio >/dev/null || (apt-get update && apt-get install -y fio) >&2
+# The resp scenario drives redis-benchmark against Ferry and two redis-server processes it starts itself.
+if [[ "$scenarios" == all || "$scenarios" == *resp* ]]; then
+  { command -v redis-benchmark && command -v redis-server; } >/dev/null || (apt-get update && apt-get install -y redis-tools redis-server) >&2
+fi
 
 # Runtime caps: a fio job stops at its size or its runtime, whichever comes first.
 if [[ -n "$quick" ]]; then
