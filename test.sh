@@ -43,5 +43,19 @@ if [[ $status -ne 0 && $failed -eq 0 ]]; then
   failed=$((failed + 1))
 fi
 
+if [[ ${#filter[@]} -eq 0 ]]; then
+  echo "== client-compatibility suites (real SDKs and CLIs against a running Ferry)"
+  tests/clients/run.sh 2>&1 | tee "$log"
+  client_status=${PIPESTATUS[0]}
+  if summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1); then
+    read -r p _ f _ <<<"$summary"
+    passed=$((passed + p))
+    failed=$((failed + f))
+  elif [[ $client_status -ne 0 ]]; then
+    echo "the client suites exited with $client_status before reporting: counting it as a failure"
+    failed=$((failed + 1))
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

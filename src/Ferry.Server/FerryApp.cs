@@ -48,6 +48,12 @@ internal sealed class FerryApp : IAsyncDisposable
         try
         {
             _broker.Open();
+            if (Settings.Queues.Count > 0)
+            {
+                await Aws.DeclaredQueues.ApplyAsync(Services, Settings.Queues,
+                    $"http://{Settings.ListenAddress}:{(Settings.Port == 0 ? 4566 : Settings.Port)}", Logger, cancellationToken);
+            }
+
             await _web.StartAsync(cancellationToken);
         }
         catch

@@ -185,8 +185,31 @@ internal static partial class FerryConfiguration
             throw new FerryConfigurationException(string.Join(" ", errors));
         }
 
+        var queues = new List<Ferry.Aws.QueueDeclaration>();
+        foreach (var (name, q) in options.Queues)
+        {
+            var attributes = new Dictionary<string, string>(q.Attributes, StringComparer.Ordinal);
+            if (name.EndsWith(".fifo", StringComparison.Ordinal))
+            {
+                attributes.TryAdd("FifoQueue", "true");
+            }
+
+            if (q.DeadLetterQueue is { Length: > 0 } dlq)
+            {
+                if (attributes.ContainsKey("RedrivePolicy"))
+                {
+                    errors.Add($"Ferry:Queues:{name}: give either DeadLetterQueue or Attributes:RedrivePolicy, not both.");
+                }
+
+                var arn = $"arn:aws:sqs:{options.Region}:{options.AccountId}:{dlq}";
+                attributes["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":{q.MaxReceiveCount ?? 3}}}";
+            }
+
+            queues.Add(new Ferry.Aws.QueueDeclaration(name, attributes, q.Tags));
+        }
+
         var redis = new RedisSettings(redisPort, string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword, pubSubLimit, maxBulk, allowFlush);
-        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, redis);
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, redis) { Queues = queues };
     }
 
     private static IPAddress? ParseListen(string text)

@@ -50,7 +50,7 @@ internal static class FerryHost
             {
                 await app.StartAsync(CancellationToken.None);
             }
-            catch (Exception e) when (e is JournalException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is JournalException or IOException or UnauthorizedAccessException or Ferry.Aws.QueueDeclarationException)
             {
                 // Disposing the app below drains the console logger, so this line is written before exit.
                 app.Logger.LogError("Ferry cannot start: {Reason}", e.Message);

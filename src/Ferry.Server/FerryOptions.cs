@@ -42,4 +42,20 @@ internal sealed class FerryOptions
 
     /// <summary>Whether FLUSHALL and FLUSHDB are allowed.</summary>
     public string RedisAllowFlush { get; set; } = "true";
+
+    /// <summary>Queues that exist when Ferry starts, by name.</summary>
+    public Dictionary<string, DeclaredQueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One declared queue: SQS attributes and tags, and a shorthand for its dead-letter queue.</summary>
+internal sealed class DeclaredQueueOptions
+{
+    public Dictionary<string, string> Attributes { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The name of the dead-letter queue (builds the RedrivePolicy with <see cref="MaxReceiveCount"/>).</summary>
+    public string? DeadLetterQueue { get; set; }
+
+    public int? MaxReceiveCount { get; set; }
 }

@@ -28,6 +28,9 @@ internal sealed record FerrySettings(
 
     /// <summary>Where the data is, in words for the log: the absolute path, or "memory".</summary>
     public string DataDescription => DataDirectory ?? "memory";
+
+    /// <summary>Queues that exist when Ferry starts.</summary>
+    public IReadOnlyList<Ferry.Aws.QueueDeclaration> Queues { get; init; } = [];
 }
 
 /// <summary>The RESP listener's settings.</summary>

@@ -36,7 +36,7 @@ internal sealed partial class SqsService
     ];
 
     /// <summary>Checks attribute names and values as SQS does; returns them normalized for the engine.</summary>
-    private Dictionary<string, string> ValidateAttributes(Dictionary<string, string> attributes, bool fifo, bool creating)
+    private Dictionary<string, string> ValidateAttributes(Dictionary<string, string> attributes, string queueName, bool fifo, bool creating)
     {
         var normalized = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in attributes)
@@ -105,7 +105,7 @@ internal sealed partial class SqsService
                 case "RedrivePolicy":
                     if (value.Length > 0)
                     {
-                        ValidateRedrivePolicy(value, fifo);
+                        ValidateRedrivePolicy(value, queueName, fifo);
                     }
 
                     break;
@@ -139,7 +139,7 @@ internal sealed partial class SqsService
         }
     }
 
-    private void ValidateRedrivePolicy(string value, bool fifo)
+    private void ValidateRedrivePolicy(string value, string sourceName, bool fifo)
     {
         JsonElement root;
         try
@@ -180,7 +180,8 @@ internal sealed partial class SqsService
         }
 
         var permission = target.Settings.RedrivePermission;
-        if (permission == "denyAll")
+        var sourceArn = $"arn:aws:sqs:{Broker.Options.Region}:{Broker.Options.AccountId}:{sourceName}";
+        if (permission == "denyAll" || (permission == "byQueue" && !target.Settings.RedriveSourceArns.Contains(sourceArn)))
         {
             throw SqsErrors.InvalidAttributeValue("RedrivePolicy", "Value " + value + " for parameter RedrivePolicy is invalid. Reason: Queue " + arn.GetString() + " does not allow this queue as a dead-letter source.");
         }
@@ -246,7 +247,7 @@ internal sealed partial class SqsService
     public ValueTask<EmptyResult> SetQueueAttributesAsync(SetQueueAttributesRequest request, SqsCallContext context, CancellationToken cancellationToken)
     {
         var queue = ResolveQueue(request.QueueUrl, context);
-        var changes = ValidateAttributes(request.Attributes ?? [], queue.IsFifo, creating: false);
+        var changes = ValidateAttributes(request.Attributes ?? [], queue.Name, queue.IsFifo, creating: false);
         return Engine(() => Broker.UpdateQueueAsync(queue, changes, null, null));
     }
 

@@ -131,7 +131,7 @@ internal sealed partial class SqsService(Func<Broker> broker) : ISqsService
                 : "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
         }
 
-        var normalized = ValidateAttributes(attributes, fifo, creating: true);
+        var normalized = ValidateAttributes(attributes, name, fifo, creating: true);
         if (request.Tags is { Count: > MaxTags })
         {
             throw SqsErrors.InvalidParameterValue($"Too many tags added for queue {name}.");

@@ -120,7 +120,14 @@ internal static class SqsValidation
     /// </summary>
     public static int FindInvalidCharacter(string text)
     {
-        for (int i = 0; i < text.Length; i++)
+        // Almost every body is made of characters from U+0020 to U+D7FF: a vectorized scan skips them.
+        int first = text.AsSpan().IndexOfAnyExceptInRange((char)0x20, (char)0xD7FF);
+        if (first < 0)
+        {
+            return -1;
+        }
+
+        for (int i = first; i < text.Length; i++)
         {
             char c = text[i];
             if (c >= 0x20 && c <= 0xD7FF)

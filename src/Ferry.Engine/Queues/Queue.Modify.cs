@@ -235,7 +235,7 @@ public sealed partial class Queue
     /// <summary>Removes every message with a sequence number up to <paramref name="seq"/>. Caller holds <see cref="Gate"/>.</summary>
     private void RemoveUpTo(long seq)
     {
-        foreach (var entry in _messages.Values.Where(e => e.Seq <= seq).ToList())
+        foreach (var entry in _messages.InOrder().TakeWhile(e => e.Seq <= seq).ToList())
         {
             if (entry.State == MessageState.Moving)
             {
@@ -270,20 +270,8 @@ public sealed partial class Queue
                 PromoteDue(now);
                 ExpireDedup(now);
                 var retention = Settings.MessageRetentionPeriodSeconds * 1000L;
-                while (_bySent.TryPeek(out var entry))
+                foreach (var entry in _messages.Oldest(int.MaxValue, e => now - e.SentAt < retention || e.State is MessageState.Pending or MessageState.Moving))
                 {
-                    if (entry.State == MessageState.Deleted)
-                    {
-                        _bySent.Dequeue();
-                        continue;
-                    }
-
-                    if (now - entry.SentAt < retention || entry.State is MessageState.Pending or MessageState.Moving)
-                    {
-                        break;
-                    }
-
-                    _bySent.Dequeue();
                     Uncount(entry);
                     Remove(entry);
                     expired++;
@@ -341,7 +329,7 @@ public sealed partial class Queue
         lock (Gate)
         {
             PromoteDue(Now);
-            foreach (var entry in _bySent)
+            foreach (var entry in _messages.InOrder())
             {
                 if (taken.Count >= max)
                 {

@@ -16,7 +16,7 @@ public sealed partial class Queue
         {
             w.I64(_nextSeq);
             w.I64(_lastPurgeAt);
-            var live = _bySent.Where(e => e.State != MessageState.Deleted).ToList();
+            var live = _messages.InOrder().ToList();
             w.I32(live.Count);
             foreach (var e in live)
             {
@@ -67,8 +67,7 @@ public sealed partial class Queue
                 entry.Group.Messages.PushBack(entry);
             }
 
-            _messages.Add(entry.Seq, entry);
-            _bySent.Enqueue(entry);
+            _messages.Add(entry);
         }
 
         var dedups = r.I32();
@@ -146,7 +145,7 @@ public sealed partial class Queue
                 var r = new PayloadReader(payload);
                 var upTo = r.I64();
                 _lastPurgeAt = r.I64();
-                foreach (var e in _messages.Values.Where(e => e.Seq <= upTo).ToList())
+                foreach (var e in _messages.InOrder().TakeWhile(e => e.Seq <= upTo).ToList())
                 {
                     _messages.Remove(e.Seq);
                     e.State = MessageState.Deleted;
@@ -201,8 +200,7 @@ public sealed partial class Queue
             State = MessageState.Pending,
         };
         _nextSeq = Math.Max(_nextSeq, stored.Seq);
-        _messages.Add(entry.Seq, entry);
-        _bySent.Enqueue(entry);
+        _messages.Add(entry);
         if (IsFifo && stored.GroupId is not null)
         {
             entry.Group = Group(stored.GroupId);
@@ -219,12 +217,7 @@ public sealed partial class Queue
     internal void FinishRecovery()
     {
         var now = Now;
-        var ordered = _messages.Values.OrderBy(e => e.Seq).ToList();
-        _bySent.Clear();
-        foreach (var e in ordered)
-        {
-            _bySent.Enqueue(e);
-        }
+        var ordered = _messages.InOrder().ToList();
 
         foreach (var group in _groups.Values.ToList())
         {
@@ -282,7 +275,7 @@ public sealed partial class Queue
     {
         lock (Gate)
         {
-            foreach (var e in _messages.Values)
+            foreach (var e in _messages.InOrder())
             {
                 if (e.State != MessageState.Moving)
                 {

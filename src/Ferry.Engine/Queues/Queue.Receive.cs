@@ -101,7 +101,7 @@ public sealed partial class Queue
                     {
                         foreach (var (seq, receiveCount) in previous.Messages)
                         {
-                            var e = _messages[seq];
+                            _messages.TryGetValue(seq, out var e);
                             taken.Add(new Taken(e, e.Body, receiveCount, e.FirstReceiveAt, seq));
                         }
 
@@ -179,7 +179,19 @@ public sealed partial class Queue
                         payload.I64(t.FirstReceiveAt);
                     }
 
-                    durable = Journal.AppendAsync((ushort)RecordType.MessagesReceived, Id, payload.WrittenSpan, out var record);
+                    // A standard queue answers without waiting for this record: were it lost in a crash, the messages
+                    // would only become visible again (at least once), and the delete that follows it waits for it.
+                    // A FIFO queue waits, so that a crash cannot hand a group's messages to a second consumer.
+                    RecordRef record;
+                    if (IsFifo)
+                    {
+                        durable = Journal.AppendAsync((ushort)RecordType.MessagesReceived, Id, payload.WrittenSpan, out record);
+                    }
+                    else
+                    {
+                        record = Journal.Append((ushort)RecordType.MessagesReceived, Id, payload.WrittenSpan);
+                    }
+
                     Journal.Release(record);
                     ArmTimer();
                     if (IsFifo && request.ReceiveRequestAttemptId is { } id)

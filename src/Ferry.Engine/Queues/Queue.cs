@@ -27,10 +27,9 @@ public sealed partial class Queue
     internal readonly object Gate = new();
     private readonly Broker _broker;
 
-    private readonly Dictionary<long, MessageEntry> _messages = [];
+    private readonly MessageTable _messages = new();
     private readonly Queue<MessageEntry>?[] _lanes = new Queue<MessageEntry>?[PriorityLanes];
     private readonly PriorityQueue<MessageEntry, long> _timed = new();
-    private readonly Queue<MessageEntry> _bySent = new();
     private readonly Dictionary<string, FifoGroup> _groups = new(StringComparer.Ordinal);
     private readonly Queue<FifoGroup> _readyGroups = new();
     private readonly Dictionary<string, DedupEntry> _dedup = new(StringComparer.Ordinal);
@@ -214,8 +213,7 @@ public sealed partial class Queue
                     FirstReceiveAt = moved?.FirstReceiveAt ?? 0,
                     State = MessageState.Pending,
                 };
-                _messages.Add(seq, entry);
-                _bySent.Enqueue(entry);
+                _messages.Add(entry);
                 if (IsFifo)
                 {
                     var group = Group(request.GroupId!);

@@ -615,6 +615,23 @@ class DeadLetters(SqsTestCase):
             "RedriveAllowPolicy": json.dumps({"redrivePermission": "denyAll"})})
         self.assertEqual("denyAll", json.loads(self.attrs(dlq)["RedriveAllowPolicy"])["redrivePermission"])
 
+    def test_redrive_allow_policy_is_enforced(self):
+        dlq = self.new_queue(unique("guarded-dlq"))
+        allowed = self.new_queue(unique("allowed"))
+        other = self.new_queue(unique("other"))
+        self.sqs.set_queue_attributes(QueueUrl=dlq, Attributes={"RedriveAllowPolicy": json.dumps(
+            {"redrivePermission": "byQueue", "sourceQueueArns": [self.arn(allowed)]})})
+        policy = json.dumps({"deadLetterTargetArn": self.arn(dlq), "maxReceiveCount": 3})
+        self.sqs.set_queue_attributes(QueueUrl=allowed, Attributes={"RedrivePolicy": policy})
+        self.assertClientError("InvalidAttributeValue", self.sqs.set_queue_attributes,
+                               QueueUrl=other, Attributes={"RedrivePolicy": policy})
+        for bad in [{"deadLetterTargetArn": self.arn(dlq), "maxReceiveCount": 0},
+                    {"deadLetterTargetArn": self.arn(dlq), "maxReceiveCount": 1001},
+                    {"maxReceiveCount": 3}]:
+            with self.subTest(policy=bad):
+                self.assertClientError("InvalidAttributeValue", self.sqs.set_queue_attributes,
+                                       QueueUrl=allowed, Attributes={"RedrivePolicy": json.dumps(bad)})
+
     def _fill_dlq(self, src, dlq, count):
         self.sqs.send_message_batch(QueueUrl=src, Entries=[
             {"Id": str(i), "MessageBody": f"redrive-{i}"} for i in range(count)])
