@@ -57,6 +57,10 @@ echo "== building Ferry.Server (Release)" >&2
 run_tracked dotnet build -c Release --nologo -v quiet "$repo/src/Ferry.Server/Ferry.Server.csproj" >&2
 
 command -v fio >/dev/null || (apt-get update && apt-get install -y fio) >&2
+# The kinesis scenario compares with kinesalite, installed from npm beside the benchmark (bench/package.json).
+if [[ ! -f "$repo/bench/node_modules/kinesalite/cli.js" ]] && command -v npm >/dev/null; then
+  echo "== installing kinesalite (npm)" >&2
+  (cd "$repo/bench" && npm install --no-audit --no-fund --loglevel=error) >&2 || echo "kinesalite could not be installed; its rows will be missing" >&2
 # The resp scenario drives redis-benchmark against Ferry and two redis-server processes it starts itself.
 if [[ "$scenarios" == all || "$scenarios" == *resp* ]]; then
   { command -v redis-benchmark && command -v redis-server; } >/dev/null || (apt-get update && apt-get install -y redis-tools redis-server) >&2

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Ferry.Aws.Auth;
+using Ferry.Aws.Kinesis;
 using Ferry.Aws.Sqs;
 using Ferry.Aws.Sqs.Query;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +22,7 @@ public static class AwsEndpoints
     /// <summary>X-Amz-Target prefix of SQS's AWS JSON 1.0 protocol.</summary>
     private const string SqsTargetPrefix = "AmazonSQS.";
 
-    /// <summary>X-Amz-Target prefix of Kinesis's AWS JSON 1.1 protocol (served later).</summary>
+    /// <summary>X-Amz-Target prefix of Kinesis's AWS JSON 1.1 (and CBOR) protocol.</summary>
     private const string KinesisTargetPrefix = "Kinesis_20131202.";
 
     /// <summary>Query protocol API versions.</summary>
@@ -35,7 +36,7 @@ public static class AwsEndpoints
     public static IEndpointRouteBuilder MapFerryAws(this IEndpointRouteBuilder app)
     {
         var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Ferry.Aws");
-        var router = new AwsRouter(new SqsEndpoint(app.ServiceProvider, logger), logger);
+        var router = new AwsRouter(new SqsEndpoint(app.ServiceProvider, logger), new KinesisEndpoint(app.ServiceProvider, logger), logger);
         app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Get], router.HandleAsync);
         return app;
     }
@@ -50,18 +51,20 @@ public static class AwsEndpoints
         /// <summary>SNS Query (Version 2010-03-31, scope <c>sns</c>): not served yet.</summary>
         SnsQuery,
 
-        /// <summary>Kinesis JSON 1.1 (<c>Kinesis_20131202.</c>): not served yet.</summary>
+        /// <summary>Kinesis JSON 1.1 or CBOR (<c>Kinesis_20131202.</c>).</summary>
         KinesisJson,
     }
 
     private sealed class AwsRouter
     {
         private readonly SqsEndpoint _sqs;
+        private readonly KinesisEndpoint _kinesis;
         private readonly ILogger _logger;
 
-        public AwsRouter(SqsEndpoint sqs, ILogger logger)
+        public AwsRouter(SqsEndpoint sqs, KinesisEndpoint kinesis, ILogger logger)
         {
             _sqs = sqs;
+            _kinesis = kinesis;
             _logger = logger;
         }
 
@@ -126,8 +129,12 @@ public static class AwsEndpoints
                     return _sqs.HandleJsonAsync(http, target.AsSpan(SqsTargetPrefix.Length), body, auth);
                 }
 
-                var protocol = target.StartsWith(KinesisTargetPrefix, StringComparison.Ordinal) ? AwsProtocol.KinesisJson : AwsProtocol.Unknown;
-                return Unserved(http, protocol, target);
+                if (target.StartsWith(KinesisTargetPrefix, StringComparison.Ordinal))
+                {
+                    return _kinesis.HandleAsync(http, target[KinesisTargetPrefix.Length..], body);
+                }
+
+                return Unserved(http, AwsProtocol.Unknown, target);
             }
 
             var parameters = ReadQuery(request, body);

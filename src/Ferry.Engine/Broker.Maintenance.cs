@@ -45,6 +45,7 @@ public sealed partial class Broker
             await module.MaintainAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        CompactHeapIfGrown();
         var tail = Journal.Tail;
         var grown = tail - _lastCheckpointTail;
         var age = Time.GetUtcNow().ToUnixTimeMilliseconds() - _lastCheckpointAt;
@@ -56,6 +57,39 @@ public sealed partial class Broker
                 // The moved records' old segments go with the next checkpoint.
                 await CheckpointAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>A full compacting collection pauses about a millisecond per few megabytes of live heap: at most one
+    /// every 30 seconds.</summary>
+    private static readonly TimeSpan HeapCompactionInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Growth below this is not worth a pause.</summary>
+    private const long HeapGrowthAllowance = 64L << 20;
+
+    private long _lastHeapCompaction;
+    private long _liveHeapAfterCompaction;
+
+    /// <summary>
+    /// Queued messages stay for a long time, while request objects that waited for an fsync die in the oldest
+    /// generation; with plenty of free memory the GC leaves them there, and a queue of a million messages would
+    /// hold several times its live heap. When the heap has grown past twice what the last full collection kept, a
+    /// compacting full collection gives the memory back.
+    /// </summary>
+    private void CompactHeapIfGrown()
+    {
+        var now = Time.GetTimestamp();
+        if (_lastHeapCompaction != 0 && Time.GetElapsedTime(_lastHeapCompaction, now) < HeapCompactionInterval)
+        {
+            return;
+        }
+
+        var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
+        if (heap > (2 * _liveHeapAfterCompaction) + HeapGrowthAllowance)
+        {
+            _lastHeapCompaction = now;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            _liveHeapAfterCompaction = GC.GetGCMemoryInfo().HeapSizeBytes;
         }
     }
 

@@ -18,4 +18,12 @@ public sealed class BrokerOptions
 
     /// <summary>Segments with less live data than this fraction are compacted after a checkpoint.</summary>
     public double CompactBelowLiveFraction { get; init; } = 0.25;
+
+    /// <summary>Refuse writes beyond Kinesis's per-shard limits (1 MiB/s and 1,000 records/s) with
+    /// ProvisionedThroughputExceeded. Off by default: a local server has no reason to throttle.</summary>
+    public bool EnforceShardLimits { get; init; }
+
+    /// <summary>How long a stream stays CREATING, UPDATING or DELETING: short, but long enough for a client to see
+    /// the transition (boto3's waiters poll DescribeStream).</summary>
+    public TimeSpan StreamTransitionDelay { get; init; } = TimeSpan.FromMilliseconds(300);
 }

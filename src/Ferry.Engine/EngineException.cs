@@ -13,6 +13,12 @@ public enum EngineError
     ResourceNotFound,
     UnsupportedOperation,
     OverLimit,
+    ResourceInUse,
+    InvalidArgument,
+    LimitExceeded,
+    ExpiredIterator,
+    ExpiredNextToken,
+    ProvisionedThroughputExceeded,
 }
 
 /// <summary>An operation the engine refused, with a message in the words clients expect.</summary>

@@ -12,4 +12,11 @@ internal enum RecordType : ushort
     MessagesDeleted = 12,
     VisibilityChanged = 13,
     MoveTaskUpdated = 20,
+
+    // Kinesis streams: 30–59.
+    StreamCreated = 30,
+    StreamUpdated = 31,
+    StreamDeleted = 32,
+    StreamShardsChanged = 33,
+    StreamRecords = 34,
 }

@@ -12,7 +12,7 @@ internal sealed class BrokerService(JournalService journal, FerrySettings settin
     public Broker Broker => _broker ?? throw new InvalidOperationException("Ferry's broker is not open.");
 
     public void Open() =>
-        _broker = Broker.Open(journal.Journal, new BrokerOptions { Region = settings.Region, AccountId = settings.AccountId }, time);
+        _broker = Broker.Open(journal.Journal, new BrokerOptions { Region = settings.Region, AccountId = settings.AccountId, EnforceShardLimits = settings.EnforceKinesisShardLimits }, time);
 
     public async ValueTask DisposeAsync()
     {

@@ -155,6 +155,11 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:AccountId (--account-id) must be 12 digits, not '{options.AccountId}'.");
         }
 
+        if (!bool.TryParse(options.Kinesis.EnforceShardLimits, out var shardLimits))
+        {
+            errors.Add($"Ferry:Kinesis:EnforceShardLimits must be true or false, not '{options.Kinesis.EnforceShardLimits}'.");
+        }
+
         if (!int.TryParse(options.RedisPort, NumberStyles.None, CultureInfo.InvariantCulture, out var redisPort) || redisPort > IPEndPoint.MaxPort)
         {
             errors.Add($"Ferry:RedisPort (--redis-port) must be a whole number from 0 to 65535, not '{options.RedisPort}'.");
@@ -209,7 +214,7 @@ internal static partial class FerryConfiguration
         }
 
         var redis = new RedisSettings(redisPort, string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword, pubSubLimit, maxBulk, allowFlush);
-        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, redis) { Queues = queues };
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits, redis) { Queues = queues };
     }
 
     private static IPAddress? ParseListen(string text)

@@ -45,6 +45,17 @@ internal sealed class FerryOptions
 
     /// <summary>Queues that exist when Ferry starts, by name.</summary>
     public Dictionary<string, DeclaredQueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The Kinesis face's settings (<c>Ferry:Kinesis:*</c>).</summary>
+    public KinesisOptions Kinesis { get; set; } = new();
+}
+
+/// <summary>Settings of the Kinesis face.</summary>
+internal sealed class KinesisOptions
+{
+    /// <summary><c>true</c> to answer ProvisionedThroughputExceededException beyond Kinesis's per-shard write limits
+    /// (1 MiB/s, 1,000 records/s); off by default.</summary>
+    public string EnforceShardLimits { get; set; } = "false";
 }
 
 /// <summary>One declared queue: SQS attributes and tags, and a shorthand for its dead-letter queue.</summary>

@@ -10,6 +10,7 @@ namespace Ferry.Server;
 /// <param name="DataDirectory">Absolute path of the data directory, or null when data lives in memory.</param>
 /// <param name="Region">The AWS region reported by the AWS faces.</param>
 /// <param name="AccountId">The AWS account id reported by the AWS faces.</param>
+/// <param name="EnforceKinesisShardLimits">Refuse Kinesis writes beyond 1 MiB/s or 1,000 records/s per shard.</param>
 /// <param name="Redis">The RESP listener's settings.</param>
 internal sealed record FerrySettings(
     IPAddress ListenAddress,
@@ -18,6 +19,7 @@ internal sealed record FerrySettings(
     string? DataDirectory,
     string Region,
     string AccountId,
+    bool EnforceKinesisShardLimits = false,
     RedisSettings? Redis = null)
 {
     /// <summary>The RESP listener's settings (defaults when none were given).</summary>

@@ -11,7 +11,9 @@ internal static class HealthEndpoint
     {
         var app = context.RequestServices.GetRequiredService<FerryClock>();
         var settings = context.RequestServices.GetRequiredService<FerrySettings>();
-        var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds);
+        var gc = GC.GetGCMemoryInfo();
+        var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds,
+            new HealthMemory(Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes));
         return context.Response.WriteAsJsonAsync(body, HealthJsonContext.Default.HealthResponse, cancellationToken: context.RequestAborted);
     }
 }
@@ -20,7 +22,14 @@ internal static class HealthEndpoint
 internal sealed record HealthResponse(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("durability")] string Durability,
-    [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds);
+    [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds,
+    [property: JsonPropertyName("memory")] HealthMemory Memory);
+
+/// <summary>Where the process's memory is: resident in all, and the managed heap (live after the last GC, committed).</summary>
+internal sealed record HealthMemory(
+    [property: JsonPropertyName("residentBytes")] long ResidentBytes,
+    [property: JsonPropertyName("gcHeapBytes")] long GcHeapBytes,
+    [property: JsonPropertyName("gcCommittedBytes")] long GcCommittedBytes);
 
 [JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -87,9 +87,9 @@ public sealed partial class Journal
                 Interlocked.Increment(ref _batches);
                 foreach (var buffer in batch)
                 {
-                    if (buffer.Length > 0)
+                    if (buffer.Waiters.Count > 0)
                     {
-                        Volatile.Write(ref _durable, buffer.Segment.Base + buffer.Offset + buffer.Length);
+                        Volatile.Write(ref _durable, buffer.Waiters[^1].Ref.Position + RecordHeader.AlignedSize(buffer.Waiters[^1].Ref.Length));
                     }
 
                     foreach (var waiter in buffer.Waiters)

@@ -152,9 +152,8 @@ public sealed partial class Journal
 
                     var payload = record.Payload.ToArray();
                     var original = new JournalRecord(record.Ref, record.Type, record.ResourceId, record.IsRelocated, payload);
-                    var waiter = AppendCore(record.Type, RecordHeader.FlagRelocated, record.ResourceId, payload.Length, payload,
-                        static (span, p) => p.CopyTo(span), out var copyRef, awaited: true);
-                    var copy = Completion(waiter, copyRef);
+                    var copy = AppendCore(record.Type, RecordHeader.FlagRelocated, record.ResourceId, payload.Length, payload,
+                        static (span, p) => p.CopyTo(span), out _);
                     pending.Add((original, copy));
                     pendingBytes += payload.Length;
                     if (pendingBytes >= CompactionChunkBytes)

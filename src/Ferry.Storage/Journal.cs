@@ -139,34 +139,25 @@ public sealed partial class Journal : IAsyncDisposable
     /// <param name="payload">The bytes; copied before this method returns.</param>
     /// <exception cref="JournalUnavailableException">The journal is closed or has failed.</exception>
     public ValueTask<RecordRef> AppendAsync(ushort type, ulong resourceId, ReadOnlySpan<byte> payload) =>
-        Completion(AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span), out var reference, awaited: true), reference);
+        AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span), out _);
 
     /// <summary>Appends like <see cref="AppendAsync(ushort, ulong, ReadOnlySpan{byte})"/>, and tells where the record
     /// will be at once, so that an owner can index it in the same critical section that ordered the append.</summary>
     public ValueTask<RecordRef> AppendAsync(ushort type, ulong resourceId, ReadOnlySpan<byte> payload, out RecordRef reference) =>
-        Completion(AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span), out reference, awaited: true), reference);
-
-    /// <summary>Appends a record that nobody waits for: it becomes durable with the next group commit, in order with
-    /// every other record. Use it for records whose loss in a crash only repeats work (a later awaited append implies
-    /// this one is durable too).</summary>
-    public RecordRef Append(ushort type, ulong resourceId, ReadOnlySpan<byte> payload)
-    {
-        _ = AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span), out var reference, awaited: false);
-        return reference;
-    }
+        AppendCore(type, 0, resourceId, payload.Length, payload, static (span, p) => p.CopyTo(span), out reference);
 
     /// <summary>Appends a record whose payload <paramref name="write"/> produces in place, sparing a copy.</summary>
     public ValueTask<RecordRef> AppendAsync<TState>(ushort type, ulong resourceId, int length, TState state, SpanAction<byte, TState> write)
         where TState : allows ref struct =>
-        Completion(AppendCore(type, 0, resourceId, length, state, write, out var reference, awaited: true), reference);
+        AppendCore(type, 0, resourceId, length, state, write, out _);
 
-    private static ValueTask<RecordRef> Completion(AppendWaiter? waiter, RecordRef reference) =>
-        waiter is null ? new ValueTask<RecordRef>(reference) : waiter.Task;
+    /// <summary>Appends a record produced in place, and tells where it will be at once (see the overload with a span).</summary>
+    public ValueTask<RecordRef> AppendAsync<TState>(ushort type, ulong resourceId, int length, TState state, SpanAction<byte, TState> write, out RecordRef reference)
+        where TState : allows ref struct =>
+        AppendCore(type, 0, resourceId, length, state, write, out reference);
 
-    /// <summary>Frames and buffers a record; returns the waiter to complete when it is durable, or null when there is
-    /// nothing to wait for (memory mode, or <paramref name="awaited"/> false).</summary>
-    private AppendWaiter? AppendCore<TState>(ushort type, ushort flags, ulong resourceId, int length, TState state, SpanAction<byte, TState> write,
-        out RecordRef reference, bool awaited)
+    private ValueTask<RecordRef> AppendCore<TState>(ushort type, ushort flags, ulong resourceId, int length, TState state, SpanAction<byte, TState> write,
+        out RecordRef reference)
         where TState : allows ref struct
     {
         if (type == 0)
@@ -219,19 +210,14 @@ public sealed partial class Journal : IAsyncDisposable
                 segment.File!.Write(position - segment.Base, frame);
                 segment.WrittenEnd = _tail;
                 _durable = _tail;
-                return null;
-            }
-
-            WakeFlusher();
-            if (!awaited)
-            {
-                return null;
+                return new ValueTask<RecordRef>(reference);
             }
 
             var waiter = AppendWaiter.Rent();
             waiter.Ref = reference;
             _active!.Waiters.Add(waiter);
-            return waiter;
+            WakeFlusher();
+            return waiter.Task;
         }
     }
 

@@ -311,10 +311,10 @@ public class SqsHttpTests : IClassFixture<SqsTestServer>
     }
 
     [Fact]
-    public async Task KinesisTarget_IsNotServedYet()
+    public async Task KinesisTarget_UnknownAction_IsAnsweredByTheKinesisFace()
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("{}") };
-        request.Headers.Add("X-Amz-Target", "Kinesis_20131202.ListStreams");
+        request.Headers.Add("X-Amz-Target", "Kinesis_20131202.NoSuchAction");
         var response = await _server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/x-amz-json-1.1", response.Content.Headers.ContentType!.MediaType);

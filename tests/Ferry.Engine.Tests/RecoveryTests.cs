@@ -45,6 +45,21 @@ public class RecoveryTests
     }
 
     [Fact]
+    public async Task Receive_AnswersOnlyAfterItsRecordIsDurable()
+    {
+        // A crash right after a receive answered must not forget its receive count and in-flight deadline.
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        for (var i = 0; i < 20; i++)
+        {
+            await q.SendAsync(EngineFixture.Message("m" + i));
+            Assert.Single(await q.ReceiveAsync(Receive(max: 1), default));
+            var stats = f.Broker.Journal.GetStats();
+            Assert.Equal(stats.Tail, stats.Durable);
+        }
+    }
+
+    [Fact]
     public async Task Restart_FifoKeepsOrderAndDeduplication()
     {
         await using var f = await EngineFixture.StartAsync();
@@ -119,5 +134,10 @@ public class RecoveryTests
         Assert.Equal(12, (int)RecordType.MessagesDeleted);
         Assert.Equal(13, (int)RecordType.VisibilityChanged);
         Assert.Equal(20, (int)RecordType.MoveTaskUpdated);
+        Assert.Equal(30, (int)RecordType.StreamCreated);
+        Assert.Equal(31, (int)RecordType.StreamUpdated);
+        Assert.Equal(32, (int)RecordType.StreamDeleted);
+        Assert.Equal(33, (int)RecordType.StreamShardsChanged);
+        Assert.Equal(34, (int)RecordType.StreamRecords);
     }
 }

@@ -96,25 +96,6 @@ public class JournalAppendTests
     }
 
     [Fact]
-    public async Task Append_Unawaited_IsDurableWithTheNextAwaitedAppendAndInOrder()
-    {
-        using var dir = new TempDirectory();
-        await using (var journal = await Journal.OpenAsync(Options(dir, "fsync")))
-        {
-            var first = journal.Append(1, 1, [1]);
-            var second = await journal.AppendAsync(1, 2, [2]);
-            Assert.True(first.Position < second.Position);
-            Assert.Equal(journal.GetStats().Tail, journal.GetStats().Durable);
-            Assert.Equal([1], journal.Read(first));
-        }
-
-        await using (var journal = await Journal.OpenAsync(Options(dir, "fsync")))
-        {
-            Assert.Equal([1ul, 2ul], journal.ReadFrom(0).Select(r => r.ResourceId));
-        }
-    }
-
-    [Fact]
     public async Task AppendAsync_InvalidArguments_Throw()
     {
         using var dir = new TempDirectory();

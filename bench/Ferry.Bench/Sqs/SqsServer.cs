@@ -17,6 +17,7 @@ internal sealed partial class SqsServer : IAsyncDisposable
 {
     public const string Ferry = "ferry";
     public const string Moto = "moto";
+    public const string Kinesalite = "kinesalite";
 
     // Every process started here, killed on exit of the benchmark if a scenario could not stop it itself.
     private static readonly ConcurrentDictionary<int, Process> s_running = new();
@@ -73,8 +74,16 @@ internal sealed partial class SqsServer : IAsyncDisposable
 
                 server = new SqsServer(Moto, null, ownsDataDirectory: false, durability);
                 break;
+            case Kinesalite:
+                if (KinesaliteScript() is null)
+                {
+                    throw new InvalidOperationException("kinesalite is not installed (bench/run.sh installs it under bench/node_modules with npm).");
+                }
+
+                server = new SqsServer(Kinesalite, null, ownsDataDirectory: false, durability);
+                break;
             default:
-                throw new ArgumentException($"Unknown SQS target '{target}' (ferry or moto).");
+                throw new ArgumentException($"Unknown target '{target}' (ferry, moto or kinesalite).");
         }
 
         try
@@ -191,10 +200,14 @@ internal sealed partial class SqsServer : IAsyncDisposable
         InstallExitHook();
         int port = FreePort();
         EndPoint = new IPEndPoint(IPAddress.Loopback, port);
-        ProcessStartInfo start = Target == Ferry
-            ? new ProcessStartInfo(DotnetHost(), [FerryServerDll(), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--data", DataDirectory!, "--durability", _durability, "--redis-port", "0"])
-            : new ProcessStartInfo(FindOnPath("moto_server")!, ["-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        string portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ProcessStartInfo start = Target switch
+        {
+            Ferry => new ProcessStartInfo(DotnetHost(), [FerryServerDll(), "--port", portText, "--data", DataDirectory!, "--durability", _durability, "--redis-port", "0"]),
+            // kinesalite's defaults: in-memory LevelDB, streams ACTIVE after 500 ms; node runs its CLI directly so the pid is the server's.
+            Kinesalite => new ProcessStartInfo(FindOnPath("node")!, [KinesaliteScript()!, "--port", portText]),
+            _ => new ProcessStartInfo(FindOnPath("moto_server")!, ["-H", "127.0.0.1", "-p", portText]),
+        };
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -237,7 +250,7 @@ internal sealed partial class SqsServer : IAsyncDisposable
     /// <summary>Polls until an HTTP request is answered: <c>GET /health</c> with 200 for Ferry, any response for moto.</summary>
     private async Task WaitUntilReadyAsync(Process process, CancellationToken cancellationToken)
     {
-        string path = Target == Ferry ? "/health" : "/moto-api/";
+        string path = Target switch { Ferry => "/health", Kinesalite => "/", _ => "/moto-api/" };
         byte[] request = HttpRequestEncoder.ToArray("GET", path, EndPoint.ToString());
         // Cold start of a .NET server with a large journal to replay, or of moto (imports) takes seconds; a
         // minute without an answer means it is broken.
@@ -302,6 +315,13 @@ internal sealed partial class SqsServer : IAsyncDisposable
     }
 
     /// <summary>The repository root: the nearest directory above the benchmark's binaries (or the working directory) with Ferry.slnx.</summary>
+    /// <summary>kinesalite's CLI under bench/node_modules, where bench/run.sh installs it; null when missing.</summary>
+    internal static string? KinesaliteScript()
+    {
+        string script = Path.Combine(RepositoryRoot(), "bench", "node_modules", "kinesalite", "cli.js");
+        return File.Exists(script) ? script : null;
+    }
+
     internal static string RepositoryRoot()
     {
         foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })

@@ -179,19 +179,7 @@ public sealed partial class Queue
                         payload.I64(t.FirstReceiveAt);
                     }
 
-                    // A standard queue answers without waiting for this record: were it lost in a crash, the messages
-                    // would only become visible again (at least once), and the delete that follows it waits for it.
-                    // A FIFO queue waits, so that a crash cannot hand a group's messages to a second consumer.
-                    RecordRef record;
-                    if (IsFifo)
-                    {
-                        durable = Journal.AppendAsync((ushort)RecordType.MessagesReceived, Id, payload.WrittenSpan, out record);
-                    }
-                    else
-                    {
-                        record = Journal.Append((ushort)RecordType.MessagesReceived, Id, payload.WrittenSpan);
-                    }
-
+                    durable = Journal.AppendAsync((ushort)RecordType.MessagesReceived, Id, payload.WrittenSpan, out var record);
                     Journal.Release(record);
                     ArmTimer();
                     if (IsFifo && request.ReceiveRequestAttemptId is { } id)
