@@ -46,7 +46,15 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     }
 
     /// <summary>The engine's modules besides queues, in a fixed order.</summary>
-    private static readonly Func<Broker, BrokerModule>[] ModuleFactories = [b => new Streams.StreamsModule(b)];
+    private static readonly Func<Broker, BrokerModule>[] ModuleFactories = [b => new Streams.StreamsModule(b), b => new RedisStreams.RedisStreamsModule(b)];
+
+    /// <summary>Redis streams: entries, consumer groups and pending entries lists.</summary>
+    public RedisStreams.RedisStreams RedisStreams => _redisStreams ??= Module<RedisStreams.RedisStreamsModule>().Streams;
+
+    private RedisStreams.RedisStreams? _redisStreams;
+
+    /// <summary>Redis pub/sub: channels and patterns, in memory only (as in Redis).</summary>
+    public RedisPubSub.PubSubHub PubSub { get; } = new();
 
     /// <summary>The module of type <typeparamref name="T"/>.</summary>
     internal T Module<T>()

@@ -37,6 +37,9 @@ internal sealed class FerryApp : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The server is not started.</exception>
     public Uri Address => _address ?? throw new InvalidOperationException("Ferry is not started.");
 
+    /// <summary>The address the RESP listener is bound to, with the actual port when 0 was asked for.</summary>
+    public System.Net.IPEndPoint? RedisEndPoint { get; private set; }
+
     /// <summary>Opens the journal, starts listening and logs the one start-up line.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -62,9 +65,13 @@ internal sealed class FerryApp : IAsyncDisposable
 
         var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
         _address = new Uri(addresses.Addresses.First());
+        var resp = Services.GetRequiredService<RespListener>().EndPoint!;
+        RedisEndPoint = resp;
+        Services.GetRequiredService<Ferry.Redis.RespServer>().Port = resp.Port;
         Logger.LogInformation(
-            "Listening on {Address}, data in {Data}, durability {Durability}",
+            "Listening on {Address} and redis://{Redis}, data in {Data}, durability {Durability}",
             _address.GetLeftPart(UriPartial.Authority),
+            resp,
             Settings.DataDescription,
             Settings.Durability);
     }

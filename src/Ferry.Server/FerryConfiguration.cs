@@ -22,6 +22,8 @@ internal static partial class FerryConfiguration
             ["--durability"] = "Ferry:Durability",
             ["--region"] = "Ferry:Region",
             ["--account-id"] = "Ferry:AccountId",
+            ["--redis-port"] = "Ferry:RedisPort",
+            ["--redis-password"] = "Ferry:RedisPassword",
         };
 
     /// <summary>Switches the generic host itself understands, accepted as they are.</summary>
@@ -36,6 +38,8 @@ internal static partial class FerryConfiguration
           --durability <mode>        fsync | interval:<ms> | none | memory (default fsync)
           --region <region>          AWS region reported by the AWS faces (default us-east-1)
           --account-id <id>          12-digit AWS account id (default 000000000000)
+          --redis-port <port>        RESP port for Redis clients (default 6379; 0 picks a free port)
+          --redis-password <secret>  password Redis clients give with AUTH or HELLO (default none)
           --Ferry:<Setting>=<value>  any setting by its configuration key
           --help                     show this text
 
@@ -156,6 +160,31 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:Kinesis:EnforceShardLimits must be true or false, not '{options.Kinesis.EnforceShardLimits}'.");
         }
 
+        if (!int.TryParse(options.RedisPort, NumberStyles.None, CultureInfo.InvariantCulture, out var redisPort) || redisPort > IPEndPoint.MaxPort)
+        {
+            errors.Add($"Ferry:RedisPort (--redis-port) must be a whole number from 0 to 65535, not '{options.RedisPort}'.");
+        }
+        else if (redisPort != 0 && redisPort == port)
+        {
+            errors.Add($"Ferry:RedisPort (--redis-port) must differ from Ferry:Port (--port), both are {port}.");
+        }
+
+        if (!long.TryParse(options.RedisPubSubBufferLimit, NumberStyles.None, CultureInfo.InvariantCulture, out var pubSubLimit) || pubSubLimit < 1024)
+        {
+            errors.Add($"Ferry:RedisPubSubBufferLimit must be a number of bytes of at least 1024, not '{options.RedisPubSubBufferLimit}'.");
+        }
+
+        // The journal takes records of at most 16 MiB; a stream entry must fit in one.
+        if (!int.TryParse(options.RedisMaxBulkLength, NumberStyles.None, CultureInfo.InvariantCulture, out var maxBulk) || maxBulk < 1024 || maxBulk > Journal.MaxPayloadLength)
+        {
+            errors.Add($"Ferry:RedisMaxBulkLength must be a number of bytes from 1024 to {Journal.MaxPayloadLength}, not '{options.RedisMaxBulkLength}'.");
+        }
+
+        if (!bool.TryParse(options.RedisAllowFlush, out var allowFlush))
+        {
+            errors.Add($"Ferry:RedisAllowFlush must be true or false, not '{options.RedisAllowFlush}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new FerryConfigurationException(string.Join(" ", errors));
@@ -184,7 +213,8 @@ internal static partial class FerryConfiguration
             queues.Add(new Ferry.Aws.QueueDeclaration(name, attributes, q.Tags));
         }
 
-        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits) { Queues = queues };
+        var redis = new RedisSettings(redisPort, string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword, pubSubLimit, maxBulk, allowFlush);
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits, redis) { Queues = queues };
     }
 
     private static IPAddress? ParseListen(string text)

@@ -1,4 +1,6 @@
 using Ferry.Aws;
+using Microsoft.AspNetCore.Connections;
+using Ferry.Redis;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -124,10 +126,29 @@ internal static class FerryHost
         builder.Services.AddSingleton<JournalService>();
         builder.Services.AddSingleton<BrokerService>();
         builder.Services.AddFerryAws(sp => () => sp.GetRequiredService<BrokerService>().Broker);
+        builder.Services.AddSingleton(sp => new RespServer(
+            new RespOptions
+            {
+                Password = settings.Redis.Password,
+                PubSubBufferLimit = settings.Redis.PubSubBufferLimit,
+                MaxBulkLength = settings.Redis.MaxBulkLength,
+                AllowFlush = settings.Redis.AllowFlush,
+                Durability = settings.Durability.ToString(),
+            },
+            () => sp.GetRequiredService<BrokerService>().Broker,
+            sp.GetRequiredService<TimeProvider>()));
 
+        var respListener = new RespListener();
+        builder.Services.AddSingleton(respListener);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.ListenAddress, settings.Port);
+            // The RESP face: Kestrel accepts and schedules the connections, Ferry.Redis speaks the protocol.
+            kestrel.Listen(settings.ListenAddress, settings.Redis.Port, listen =>
+            {
+                listen.UseConnectionHandler<RespConnectionHandler>();
+                respListener.Options = listen;
+            });
             kestrel.AddServerHeader = false;
             // The one limit Ferry sets itself: nothing larger than the largest request any face accepts.
             kestrel.Limits.MaxRequestBodySize = AwsLimits.MaxRequestBodyBytes;
@@ -167,4 +188,13 @@ internal static class FerryHost
 
         return next(context);
     }
+}
+
+/// <summary>The RESP listener's Kestrel options: after start, its endpoint holds the port actually bound.</summary>
+internal sealed class RespListener
+{
+    public Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? Options { get; set; }
+
+    /// <summary>The bound endpoint (with the real port when 0 was asked for).</summary>
+    public System.Net.IPEndPoint? EndPoint => Options?.IPEndPoint;
 }

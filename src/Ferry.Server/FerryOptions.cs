@@ -28,6 +28,21 @@ internal sealed class FerryOptions
     /// <summary>The 12-digit AWS account id that Ferry's AWS faces report in ARNs and queue URLs.</summary>
     public string AccountId { get; set; } = "000000000000";
 
+    /// <summary>TCP port of the RESP listener (Redis clients). 0 picks a free port.</summary>
+    public string RedisPort { get; set; } = "6379";
+
+    /// <summary>The password Redis clients give with AUTH or HELLO; empty for none.</summary>
+    public string RedisPassword { get; set; } = "";
+
+    /// <summary>Bytes queued for a pub/sub subscriber beyond which it is disconnected.</summary>
+    public string RedisPubSubBufferLimit { get; set; } = "33554432";
+
+    /// <summary>The largest bulk string a Redis command may carry.</summary>
+    public string RedisMaxBulkLength { get; set; } = "16777216";
+
+    /// <summary>Whether FLUSHALL and FLUSHDB are allowed.</summary>
+    public string RedisAllowFlush { get; set; } = "true";
+
     /// <summary>Queues that exist when Ferry starts, by name.</summary>
     public Dictionary<string, DeclaredQueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
 

@@ -11,6 +11,7 @@ namespace Ferry.Server;
 /// <param name="Region">The AWS region reported by the AWS faces.</param>
 /// <param name="AccountId">The AWS account id reported by the AWS faces.</param>
 /// <param name="EnforceKinesisShardLimits">Refuse Kinesis writes beyond 1 MiB/s or 1,000 records/s per shard.</param>
+/// <param name="Redis">The RESP listener's settings.</param>
 internal sealed record FerrySettings(
     IPAddress ListenAddress,
     int Port,
@@ -18,8 +19,12 @@ internal sealed record FerrySettings(
     string? DataDirectory,
     string Region,
     string AccountId,
-    bool EnforceKinesisShardLimits = false)
+    bool EnforceKinesisShardLimits = false,
+    RedisSettings? Redis = null)
 {
+    /// <summary>The RESP listener's settings (defaults when none were given).</summary>
+    public RedisSettings Redis { get; init; } = Redis ?? RedisSettings.Default;
+
     /// <summary>Where the journal's segment files live, or null in memory mode.</summary>
     public string? JournalDirectory => DataDirectory is null ? null : Path.Combine(DataDirectory, "journal");
 
@@ -28,4 +33,16 @@ internal sealed record FerrySettings(
 
     /// <summary>Queues that exist when Ferry starts.</summary>
     public IReadOnlyList<Ferry.Aws.QueueDeclaration> Queues { get; init; } = [];
+}
+
+/// <summary>The RESP listener's settings.</summary>
+/// <param name="Port">Its port; 0 means a free one chosen at start-up.</param>
+/// <param name="Password">The password AUTH must give, or null.</param>
+/// <param name="PubSubBufferLimit">Bytes queued for a subscriber beyond which it is disconnected.</param>
+/// <param name="MaxBulkLength">The largest bulk string accepted.</param>
+/// <param name="AllowFlush">Whether FLUSHALL and FLUSHDB are allowed.</param>
+internal sealed record RedisSettings(int Port, string? Password, long PubSubBufferLimit, int MaxBulkLength, bool AllowFlush)
+{
+    /// <summary>Port 6379, no password, Redis's 32 MB pub/sub limit, 16 MiB bulk strings, flushing allowed.</summary>
+    public static readonly RedisSettings Default = new(6379, null, 32L * 1024 * 1024, 16 * 1024 * 1024, true);
 }

@@ -41,7 +41,7 @@ public sealed class DeclaredQueueTests
         using var dir = new TempDirectory();
         for (var run = 0; run < 2; run++)
         {
-            await using var app = FerryHost.Build(["--port", "0", "--data", dir.Path, .. Declarations], configDirectory: dir.Path);
+            await using var app = FerryHost.Build(["--port", "0", "--redis-port", "0", "--data", dir.Path, .. Declarations], configDirectory: dir.Path);
             await app.StartAsync(CancellationToken.None);
             using var http = new HttpClient { BaseAddress = app.Address };
 
@@ -64,13 +64,13 @@ public sealed class DeclaredQueueTests
     public async Task ChangedDeclaration_UpdatesTheExistingQueue()
     {
         using var dir = new TempDirectory();
-        await using (var app = FerryHost.Build(["--port", "0", "--data", dir.Path, "--Ferry:Queues:q:Attributes:VisibilityTimeout=10"], configDirectory: dir.Path))
+        await using (var app = FerryHost.Build(["--port", "0", "--redis-port", "0", "--data", dir.Path, "--Ferry:Queues:q:Attributes:VisibilityTimeout=10"], configDirectory: dir.Path))
         {
             await app.StartAsync(CancellationToken.None);
             await app.StopAsync(CancellationToken.None);
         }
 
-        await using (var app = FerryHost.Build(["--port", "0", "--data", dir.Path, "--Ferry:Queues:q:Attributes:VisibilityTimeout=20"], configDirectory: dir.Path))
+        await using (var app = FerryHost.Build(["--port", "0", "--redis-port", "0", "--data", dir.Path, "--Ferry:Queues:q:Attributes:VisibilityTimeout=20"], configDirectory: dir.Path))
         {
             await app.StartAsync(CancellationToken.None);
             using var http = new HttpClient { BaseAddress = app.Address };
@@ -83,7 +83,7 @@ public sealed class DeclaredQueueTests
     public async Task InvalidDeclaration_StopsStartWithTheQueueNameAndReason()
     {
         using var dir = new TempDirectory();
-        await using var app = FerryHost.Build(["--port", "0", "--data", dir.Path, "--Ferry:Queues:bad:Attributes:VisibilityTimeout=99999"], configDirectory: dir.Path);
+        await using var app = FerryHost.Build(["--port", "0", "--redis-port", "0", "--data", dir.Path, "--Ferry:Queues:bad:Attributes:VisibilityTimeout=99999"], configDirectory: dir.Path);
         var ex = await Assert.ThrowsAsync<Ferry.Aws.QueueDeclarationException>(() => app.StartAsync(CancellationToken.None));
         Assert.Contains("'bad'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("VisibilityTimeout", ex.Message, StringComparison.Ordinal);

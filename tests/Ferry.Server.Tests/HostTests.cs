@@ -15,7 +15,7 @@ public sealed class HostTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _app = FerryHost.Build(["--port", "0", "--data", _dir.Path, "--durability", "interval:5"], configDirectory: _dir.Path);
+        _app = FerryHost.Build(["--port", "0", "--redis-port", "0", "--data", _dir.Path, "--durability", "interval:5"], configDirectory: _dir.Path);
         await _app.StartAsync(CancellationToken.None);
         _http.BaseAddress = _app.Address;
     }
@@ -122,7 +122,7 @@ public sealed class MemoryHostTests
     public async Task MemoryDurability_StartsWithoutADataDirectory()
     {
         using var dir = new TempDirectory();
-        await using var app = FerryHost.Build(["--port", "0", "--durability", "memory"], configDirectory: dir.Path, currentDirectory: dir.Path);
+        await using var app = FerryHost.Build(["--port", "0", "--redis-port", "0", "--durability", "memory"], configDirectory: dir.Path, currentDirectory: dir.Path);
 
         await app.StartAsync(CancellationToken.None);
         using var http = new HttpClient { BaseAddress = app.Address };

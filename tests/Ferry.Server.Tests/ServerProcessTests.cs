@@ -18,7 +18,7 @@ public sealed partial class ServerProcessTests
     {
         using var dir = new TempDirectory();
         var data = dir.Combine("data");
-        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--data", data], ("FERRY__DURABILITY", "interval:10"));
+        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--redis-port", "0", "--data", data], ("FERRY__DURABILITY", "interval:10"));
 
         var line = await server.WaitForLineAsync(l => l.Contains("Listening on", StringComparison.Ordinal), Patience);
         var match = StartLine().Match(line);
@@ -46,7 +46,7 @@ public sealed partial class ServerProcessTests
     public async Task Run_WithoutDataSwitch_KeepsDataUnderTheCurrentDirectory()
     {
         using var dir = new TempDirectory();
-        using var server = ServerProcess.Start(dir.Path, ["--port", "0"]);
+        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--redis-port", "0"]);
 
         var line = await server.WaitForLineAsync(l => l.Contains("Listening on", StringComparison.Ordinal), Patience);
         server.Terminate();
@@ -61,7 +61,7 @@ public sealed partial class ServerProcessTests
     public async Task Run_WithInvalidOption_ExitsTwoWithOneLine()
     {
         using var dir = new TempDirectory();
-        using var server = ServerProcess.Start(dir.Path, ["--port", "99999"]);
+        using var server = ServerProcess.Start(dir.Path, ["--port", "99999", "--redis-port", "0"]);
 
         var exitCode = await server.WaitForExitAsync(Patience);
 
@@ -92,7 +92,7 @@ public sealed partial class ServerProcessTests
         bytes[offset + 40] ^= 0x10;
         await File.WriteAllBytesAsync(segment, bytes);
 
-        using var server = ServerProcess.Start(dir.Path, ["--port", "0"]);
+        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--redis-port", "0"]);
         var exitCode = await server.WaitForExitAsync(Patience);
 
         Assert.Equal(1, exitCode);
@@ -123,7 +123,7 @@ public sealed partial class ServerProcessTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        using var server = ServerProcess.Start(dir.Path, ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var server = ServerProcess.Start(dir.Path, ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--redis-port", "0"]);
 
         var exitCode = await server.WaitForExitAsync(Patience);
 
@@ -132,8 +132,8 @@ public sealed partial class ServerProcessTests
         Assert.Contains($"Ferry cannot start: Failed to bind to address http://127.0.0.1:{port}", line, StringComparison.Ordinal);
     }
 
-    // info: Ferry[0] Listening on http://127.0.0.1:4566, data in /abs/data, durability fsync
-    [GeneratedRegex(@"^info: Ferry\[0\] Listening on (?<address>http://127\.0\.0\.1:[1-9][0-9]*), data in (?<data>.+), durability (?<durability>\S+)$")]
+    // info: Ferry[0] Listening on http://127.0.0.1:4566 and redis://127.0.0.1:6379, data in /abs/data, durability fsync
+    [GeneratedRegex(@"^info: Ferry\[0\] Listening on (?<address>http://127\.0\.0\.1:[1-9][0-9]*) and redis://127\.0\.0\.1:[1-9][0-9]*, data in (?<data>.+), durability (?<durability>\S+)$")]
     private static partial Regex StartLine();
 
     /// <summary>`dotnet Ferry.Server.dll ...` with its output captured line by line.</summary>

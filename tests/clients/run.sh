@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Ferry's client-compatibility suites: real SQS and Kinesis clients (boto3, AWS CLI v1 and v2, AWS SDK for
-# JavaScript v3, sqs-consumer) against a running server. Installs what the suites need (idempotently), runs every suite and
+# Ferry's client-compatibility suites: real SQS, Kinesis and Redis clients (boto3, AWS CLI v1 and v2, AWS SDK for
+# JavaScript v3, sqs-consumer, redis-cli, ioredis) against a running server. Installs what the suites need (idempotently), runs every suite and
 # ends with one line "N passed, N failed" summing them all.
 #
 #   tests/clients/run.sh                    build Ferry, start it on a free port (fsync, temporary data), test it
 #   FERRY_ENDPOINT=http://127.0.0.1:4566 tests/clients/run.sh     test a server that is already running
+#                                          (with FERRY_REDIS_PORT=6379 for the Redis suites)
 #   tests/clients/run.sh --peer moto        start moto_server instead, to check the suites against another SQS
 #
 # Only processes started here are stopped, by pid, on exit.
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --peer) peer="${2:-}"; shift 2 ;;
     --peer=*) peer="${1#--peer=}"; shift ;;
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -113,7 +114,7 @@ else
   fi
   export FERRY_SERVER_DLL="$ferry_dll"
   echo "== starting Ferry"
-  dotnet "$ferry_dll" --port 0 --data "$work/data" --durability fsync >"$work/ferry.log" 2>&1 &
+  dotnet "$ferry_dll" --port 0 --redis-port 0 --data "$work/data" --durability fsync >"$work/ferry.log" 2>&1 &
   server_pid=$!
   port=""
   for _ in $(seq 300); do
@@ -136,6 +137,8 @@ else
     exit 1
   fi
   echo "   $(grep -m1 'Listening on' "$work/ferry.log")"
+  FERRY_REDIS_PORT="$(grep -oE 'redis://127\.0\.0\.1:[0-9]+' "$work/ferry.log" | head -1 | grep -oE '[0-9]+$')"
+  export FERRY_REDIS_PORT
 fi
 
 passed=0
@@ -165,6 +168,14 @@ add_counts cli "$work/cli.log"
 if [[ "$peer" != "moto" ]]; then
   bash "$here/cli/test_kinesis_cli.sh" 2>&1 | tee "$work/cli-kinesis.log"
   add_counts cli-kinesis "$work/cli-kinesis.log"
+fi
+
+echo "== redis-cli"
+if [[ -n "${FERRY_REDIS_PORT:-}" ]]; then
+  bash "$here/cli/test_redis_cli.sh" 2>&1 | tee "$work/redis-cli.log"
+  add_counts redis-cli "$work/redis-cli.log"
+else
+  echo "-- redis-cli: skipped (FERRY_REDIS_PORT is not set)"
 fi
 
 echo "== JavaScript (node --test)"

@@ -203,7 +203,7 @@ internal sealed partial class SqsServer : IAsyncDisposable
         string portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         ProcessStartInfo start = Target switch
         {
-            Ferry => new ProcessStartInfo(DotnetHost(), [FerryServerDll(), "--port", portText, "--data", DataDirectory!, "--durability", _durability]),
+            Ferry => new ProcessStartInfo(DotnetHost(), [FerryServerDll(), "--port", portText, "--data", DataDirectory!, "--durability", _durability, "--redis-port", "0"]),
             // kinesalite's defaults: in-memory LevelDB, streams ACTIVE after 500 ms; node runs its CLI directly so the pid is the server's.
             Kinesalite => new ProcessStartInfo(FindOnPath("node")!, [KinesaliteScript()!, "--port", portText]),
             _ => new ProcessStartInfo(FindOnPath("moto_server")!, ["-H", "127.0.0.1", "-p", portText]),

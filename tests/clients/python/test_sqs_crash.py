@@ -34,7 +34,7 @@ class FerryProcess:
         self.address = None
         self._ready = threading.Event()
         self.proc = subprocess.Popen(
-            ["dotnet", dll, "--port", "0", "--data", data, "--durability", "fsync"],
+            ["dotnet", dll, "--port", "0", "--redis-port", "0", "--data", data, "--durability", "fsync"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
         )
         threading.Thread(target=self._pump, daemon=True).start()

@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using System.Text;
+using Ferry.Engine.RedisStreams;
+
+namespace Ferry.Redis.Protocol;
+
+/// <summary>Writes RESP2 or RESP3 replies straight into the connection's <see cref="PipeWriter"/>.</summary>
+/// <remarks>Each reply is framed in a span taken from the pipe; nothing is allocated per reply.</remarks>
+internal sealed class RespWriter(PipeWriter output)
+{
+    private static readonly byte[] Crlf = "\r\n"u8.ToArray();
+
+    /// <summary>2 or 3 (HELLO).</summary>
+    public int Protocol { get; set; } = 2;
+
+    public bool Resp3 => Protocol == 3;
+
+    /// <summary>Bytes written since the last flush.</summary>
+    public long Unflushed { get; private set; }
+
+    public PipeWriter Output => output;
+
+    public void ResetUnflushed() => Unflushed = 0;
+
+    private void Raw(ReadOnlySpan<byte> bytes)
+    {
+        output.Write(bytes);
+        Unflushed += bytes.Length;
+    }
+
+    /// <summary>A type marker, a number and CRLF: the header of most frames.</summary>
+    private void Header(byte marker, long value)
+    {
+        var span = output.GetSpan(24);
+        span[0] = marker;
+        Utf8Formatter.TryFormat(value, span[1..], out var n);
+        span[n + 1] = (byte)'\r';
+        span[n + 2] = (byte)'\n';
+        output.Advance(n + 3);
+        Unflushed += n + 3;
+    }
+
+    public void Ok() => Raw("+OK\r\n"u8);
+
+    public void Pong() => Raw("+PONG\r\n"u8);
+
+    public void Simple(ReadOnlySpan<byte> text)
+    {
+        var span = output.GetSpan(text.Length + 3);
+        span[0] = (byte)'+';
+        text.CopyTo(span[1..]);
+        span[text.Length + 1] = (byte)'\r';
+        span[text.Length + 2] = (byte)'\n';
+        output.Advance(text.Length + 3);
+        Unflushed += text.Length + 3;
+    }
+
+    public void Simple(string text) => Simple(Encoding.Latin1.GetBytes(text));
+
+    /// <summary>An error line; <paramref name="message"/> starts with its code (ERR, NOGROUP, ...). Line breaks in it
+    /// would break the protocol, so they become spaces, as Redis does.</summary>
+    public void Error(string message)
+    {
+        var bytes = Encoding.UTF8.GetBytes(message.Replace('\r', ' ').Replace('\n', ' '));
+        var span = output.GetSpan(bytes.Length + 3);
+        span[0] = (byte)'-';
+        bytes.CopyTo(span[1..]);
+        span[bytes.Length + 1] = (byte)'\r';
+        span[bytes.Length + 2] = (byte)'\n';
+        output.Advance(bytes.Length + 3);
+        Unflushed += bytes.Length + 3;
+    }
+
+    public void Integer(long value) => Header((byte)':', value);
+
+    public void Bulk(ReadOnlySpan<byte> value)
+    {
+        Header((byte)'$', value.Length);
+        Raw(value);
+        Raw(Crlf);
+    }
+
+    /// <summary>A bulk string of a Latin-1 key or channel name (bytes as they came).</summary>
+    public void Bulk(string latin1)
+    {
+        var length = latin1.Length;
+        Header((byte)'$', length);
+        var span = output.GetSpan(length + 2);
+        Encoding.Latin1.GetBytes(latin1, span);
+        span[length] = (byte)'\r';
+        span[length + 1] = (byte)'\n';
+        output.Advance(length + 2);
+        Unflushed += length + 2;
+    }
+
+    /// <summary>A bulk string of text that may hold any Unicode (INFO, CLIENT LIST).</summary>
+    public void BulkText(string text) => Bulk(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>INFO and CLIENT INFO: a verbatim string in RESP3, a bulk string in RESP2.</summary>
+    public void Verbatim(string text)
+    {
+        if (!Resp3)
+        {
+            BulkText(text);
+            return;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Header((byte)'=', bytes.Length + 4);
+        Raw("txt:"u8);
+        Raw(bytes);
+        Raw(Crlf);
+    }
+
+    public void Id(StreamId id)
+    {
+        Span<byte> text = stackalloc byte[StreamId.MaxFormattedLength];
+        Bulk(text[..id.Format(text)]);
+    }
+
+    /// <summary>The null bulk string: $-1 in RESP2, _ in RESP3.</summary>
+    public void Null() => Raw(Resp3 ? "_\r\n"u8 : "$-1\r\n"u8);
+
+    /// <summary>The null array: *-1 in RESP2, _ in RESP3.</summary>
+    public void NullArray() => Raw(Resp3 ? "_\r\n"u8 : "*-1\r\n"u8);
+
+    public void Array(long count) => Header((byte)'*', count);
+
+    /// <summary>A map of <paramref name="pairs"/> entries: % in RESP3, a flat array in RESP2.</summary>
+    public void Map(long pairs)
+    {
+        if (Resp3)
+        {
+            Header((byte)'%', pairs);
+        }
+        else
+        {
+            Header((byte)'*', pairs * 2);
+        }
+    }
+
+    /// <summary>A set: ~ in RESP3, an array in RESP2.</summary>
+    public void Set(long count) => Header(Resp3 ? (byte)'~' : (byte)'*', count);
+
+    /// <summary>An out-of-band push: &gt; in RESP3, an array in RESP2.</summary>
+    public void Push(long count) => Header(Resp3 ? (byte)'>' : (byte)'*', count);
+
+    public void Boolean(bool value)
+    {
+        if (Resp3)
+        {
+            Raw(value ? "#t\r\n"u8 : "#f\r\n"u8);
+        }
+        else
+        {
+            Integer(value ? 1 : 0);
+        }
+    }
+
+    /// <summary>An entry: [id, [field, value, ...]], or [id, nil] for one that no longer exists.</summary>
+    public void Entry(in StreamEntry entry)
+    {
+        Array(2);
+        Id(entry.Id);
+        if (!entry.Exists)
+        {
+            NullArray();
+            return;
+        }
+
+        Array(entry.FieldCount);
+        foreach (var field in entry.Fields)
+        {
+            Bulk(field);
+        }
+    }
+
+    public void Entries(IReadOnlyList<StreamEntry> entries)
+    {
+        Array(entries.Count);
+        foreach (var e in entries)
+        {
+            Entry(e);
+        }
+    }
+}

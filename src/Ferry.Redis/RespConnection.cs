@@ -1,0 +1,368 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Ferry.Engine;
+using Ferry.Engine.RedisPubSub;
+using Ferry.Engine.RedisStreams;
+using Ferry.Redis.Protocol;
+using Ferry.Storage;
+using Microsoft.AspNetCore.Connections;
+
+namespace Ferry.Redis;
+
+/// <summary>
+/// One client connection: reads commands from the input pipe, runs them and writes replies in order.
+/// </summary>
+/// <remarks>
+/// <para>All complete frames of one read are processed as a batch and the replies are flushed once. A command whose
+/// reply waits for durability (XADD, XACK) is deferred: the following deferrable commands of the batch append too,
+/// so a pipeline of them shares one group commit; any other command first waits for the deferred replies, so
+/// replies always leave in command order.</para>
+/// <para>Published messages are queued by the publisher's thread and written by a pump that takes the same output
+/// gate as the command loop; a subscriber whose queue passes the configured limit is disconnected.</para>
+/// </remarks>
+// The output gate is a SemaphoreSlim whose wait handle is never used: it owns nothing that needs disposing.
+#pragma warning disable CA1001
+internal sealed partial class RespConnection : IPubSubSubscriber
+#pragma warning restore CA1001
+{
+    private readonly RespServer _server;
+    private readonly ConnectionContext _context;
+    private readonly RespArgs _args = new();
+    private readonly RespWriter _w;
+    private readonly SemaphoreSlim _outputGate = new(1, 1);
+    private readonly Queue<Deferred> _deferred = new();
+    private readonly CancellationToken _closed;
+    private Channel<Push>? _pushes;
+    private long _queuedBytes;
+    private bool _closeAfterReply;
+
+    public RespConnection(RespServer server, ConnectionContext context)
+    {
+        _server = server;
+        _context = context;
+        _w = new RespWriter(context.Transport.Output);
+        _closed = context.ConnectionClosed;
+        Authenticated = server.Options.Password is null;
+        CreatedAt = server.Time.GetUtcNow();
+        LastCommandAt = CreatedAt;
+        Id = server.Register(this);
+    }
+
+    public long Id { get; }
+
+    public string? Name { get; private set; }
+
+    public string? LibName { get; private set; }
+
+    public string? LibVersion { get; private set; }
+
+    public bool Authenticated { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset LastCommandAt { get; private set; }
+
+    public string LastCommand { get; private set; } = "NULL";
+
+    private Broker Broker => _server.Broker;
+
+    private RedisStreams Streams => Broker.RedisStreams;
+
+    private RespOptions Options => _server.Options;
+
+    public async Task RunAsync()
+    {
+        var input = _context.Transport.Input;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(_closed).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var quit = false;
+                await _outputGate.WaitAsync(_closed).ConfigureAwait(false);
+                try
+                {
+                    quit = await ProcessAsync(buffer).ConfigureAwait(false);
+                    buffer = _rest;
+                    await DrainDeferredAsync().ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    _outputGate.Release();
+                }
+
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (quit || _closeAfterReply || result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ConnectionResetException)
+        {
+        }
+        catch (JournalUnavailableException)
+        {
+            // The journal failed: the server is stopping; nothing can be acknowledged any more.
+        }
+        catch (InvalidOperationException) when (_closed.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Cleanup();
+        }
+    }
+
+    /// <summary>Parses and runs every complete command in <paramref name="buffer"/>; true when the connection must
+    /// close after the replies (QUIT, a protocol error).</summary>
+    private ValueTask<bool> ProcessAsync(ReadOnlySequence<byte> buffer)
+    {
+        var commands = 0;
+        while (true)
+        {
+            var status = RespParser.TryParse(ref buffer, _args, new RespLimits(Options.MaxBulkLength, Authenticated), out var error);
+            if (status == ParseStatus.Incomplete)
+            {
+                break;
+            }
+
+            if (status == ParseStatus.Error)
+            {
+                _rest = buffer;
+                _server.CountCommands(commands);
+                return ProtocolErrorAsync(error!);
+            }
+
+            commands++;
+            var run = ExecuteAsync();
+            if (!run.IsCompletedSuccessfully || _closeAfterReply)
+            {
+                _rest = buffer;
+                _server.CountCommands(commands);
+                return ContinueAsync(run);
+            }
+        }
+
+        _rest = buffer;
+        _server.CountCommands(commands);
+        return ValueTask.FromResult(false);
+    }
+
+    /// <summary>The slow path of <see cref="ProcessAsync"/>: a command awaited something; the frames after it are
+    /// processed once it finished (the pipe's buffer stays valid until AdvanceTo).</summary>
+    private async ValueTask<bool> ContinueAsync(ValueTask run)
+    {
+        await run.ConfigureAwait(false);
+        if (_closeAfterReply)
+        {
+            return true;
+        }
+
+        return await ProcessAsync(_rest).ConfigureAwait(false);
+    }
+
+    /// <summary>What is left of the read buffer after the last processed frame.</summary>
+    private ReadOnlySequence<byte> _rest;
+
+    private async ValueTask<bool> ProtocolErrorAsync(string error)
+    {
+        await DrainDeferredAsync().ConfigureAwait(false);
+        _w.Error("ERR " + error);
+        return true;
+    }
+
+    private ValueTask FlushAsync()
+    {
+        if (_w.Unflushed == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _w.ResetUnflushed();
+        var flush = _w.Output.FlushAsync(_closed);
+        return flush.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitFlush(flush);
+
+        static async ValueTask AwaitFlush(ValueTask<FlushResult> flush) => await flush.ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- deferred replies
+
+    private enum DeferredKind : byte
+    {
+        AddedId,
+        Count,
+        Error,
+    }
+
+    /// <summary>A reply that waits for durability: an XADD id, an XACK count, or an error that must keep its place.</summary>
+    private readonly struct Deferred
+    {
+        public DeferredKind Kind { get; init; }
+
+        public ValueTask<StreamId?> Added { get; init; }
+
+        public ValueTask<long> Count { get; init; }
+
+        public string? Error { get; init; }
+    }
+
+    private async ValueTask DrainDeferredAsync()
+    {
+        while (_deferred.TryDequeue(out var d))
+        {
+            try
+            {
+                switch (d.Kind)
+                {
+                    case DeferredKind.AddedId:
+                        var id = await d.Added.ConfigureAwait(false);
+                        if (id is { } value)
+                        {
+                            _w.Id(value);
+                        }
+                        else
+                        {
+                            _w.Null();
+                        }
+
+                        break;
+                    case DeferredKind.Count:
+                        _w.Integer(await d.Count.ConfigureAwait(false));
+                        break;
+                    default:
+                        _w.Error(d.Error!);
+                        break;
+                }
+            }
+            catch (StreamException e)
+            {
+                _w.Error(e.Message);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- pub/sub delivery
+
+    private readonly record struct Push(PubSubMessage Message, string? Pattern, bool Shard);
+
+    /// <inheritdoc/>
+    public void Deliver(PubSubMessage message, string? pattern, bool shard)
+    {
+        var pushes = _pushes;
+        if (pushes is null)
+        {
+            return;
+        }
+
+        // The frame's size, roughly: what the queue holds for this subscriber.
+        var size = message.Payload.Length + message.Channel.Length + (pattern?.Length ?? 0) + 48;
+        if (Interlocked.Add(ref _queuedBytes, size) > Options.PubSubBufferLimit)
+        {
+            pushes.Writer.TryComplete();
+            _context.Abort(new ConnectionAbortedException("The subscriber's output buffer passed the pub/sub limit."));
+            return;
+        }
+
+        pushes.Writer.TryWrite(new Push(message, pattern, shard));
+    }
+
+    private void StartPump()
+    {
+        if (_pushes is not null)
+        {
+            return;
+        }
+
+        _pushes = Channel.CreateUnbounded<Push>(new UnboundedChannelOptions { SingleReader = true });
+        _ = Task.Run(PumpAsync);
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _pushes!.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_closed).ConfigureAwait(false))
+            {
+                long written = 0;
+                await _outputGate.WaitAsync(_closed).ConfigureAwait(false);
+                try
+                {
+                    while (reader.TryRead(out var push))
+                    {
+                        WritePush(push);
+                        written += push.Message.Payload.Length + push.Message.Channel.Length + (push.Pattern?.Length ?? 0) + 48;
+                    }
+
+                    await FlushAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    _outputGate.Release();
+                }
+
+                Interlocked.Add(ref _queuedBytes, -written);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
+            // The connection's pipe completed while a message was on its way.
+        }
+    }
+
+    private void WritePush(in Push push)
+    {
+        if (push.Pattern is { } pattern)
+        {
+            _w.Push(4);
+            _w.Bulk("pmessage"u8);
+            _w.Bulk(pattern);
+        }
+        else
+        {
+            _w.Push(3);
+            _w.Bulk(push.Shard ? "smessage"u8 : "message"u8);
+        }
+
+        _w.Bulk(push.Message.Channel);
+        _w.Bulk(push.Message.Payload);
+    }
+
+    private void Cleanup()
+    {
+        _server.Unregister(Id);
+        var hub = Broker.PubSub;
+        foreach (var c in _channels)
+        {
+            hub.Unsubscribe(c, this);
+        }
+
+        foreach (var p in _patterns)
+        {
+            hub.PUnsubscribe(p, this);
+        }
+
+        foreach (var c in _shardChannels)
+        {
+            hub.Unsubscribe(c, this, shard: true);
+        }
+
+        _channels.Clear();
+        _patterns.Clear();
+        _shardChannels.Clear();
+        _pushes?.Writer.TryComplete();
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text;
+using Ferry.Engine.RedisStreams;
+
+namespace Ferry.Engine.Tests;
+
+public sealed class RedisStreamsTests : IAsyncLifetime
+{
+    private EngineFixture _f = null!;
+
+    private RedisStreams.RedisStreams Streams => _f.Broker.RedisStreams;
+
+    public async Task InitializeAsync() => _f = await EngineFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _f.DisposeAsync();
+
+    private sealed class Fields(params string[] values) : IStreamFields
+    {
+        public int Count => values.Length;
+
+        public ReadOnlySpan<byte> this[int index] => Encoding.UTF8.GetBytes(values[index]);
+    }
+
+    private async Task<StreamId> Add(string key, params string[] fields) =>
+        (await Streams.AddAsync(Encoding.UTF8.GetBytes(key), new AddIdSpec(true, false, default), false, default, new Fields(fields)))!.Value;
+
+    private static string[] Text(StreamEntry e)
+    {
+        var list = new List<string>();
+        foreach (var f in e.Fields)
+        {
+            list.Add(Encoding.UTF8.GetString(f));
+        }
+
+        return [.. list];
+    }
+
+    [Fact]
+    public async Task XAdd_AutomaticIds_FollowTheClock()
+    {
+        var a = await Add("s", "f", "1");
+        var b = await Add("s", "f", "2");
+        Assert.Equal(new StreamId((ulong)_f.Clock.GetUtcNow().ToUnixTimeMilliseconds(), 0), a);
+        Assert.Equal(new StreamId(a.Ms, 1), b);
+        _f.Clock.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.Equal(new StreamId(a.Ms + 5, 0), await Add("s", "f", "3"));
+        Assert.Equal(["f", "2"], Text(Streams.Range("s", b, b, -1, false).Single()));
+    }
+
+    [Fact]
+    public async Task ReadGroup_IdleEntriesAreClaimedAfterTheManualClockAdvances()
+    {
+        await Streams.CreateGroupAsync("s", "g", StreamId.Zero, mkStream: true, null);
+        var id = await Add("s", "k", "v");
+        var read = await Streams.ReadGroupAsync("g", "c1", ["s"], [null], 10, null, false, default);
+        Assert.Equal(id, read!.Single().Entries.Single().Id);
+        var early = await Streams.AutoClaimAsync("s", "g", "c2", 60_000, StreamId.Zero, 10, false);
+        Assert.Empty(early.Claimed);
+        _f.Clock.Advance(TimeSpan.FromMinutes(2));
+        var late = await Streams.AutoClaimAsync("s", "g", "c2", 60_000, StreamId.Zero, 10, false);
+        Assert.Equal(id, late.Claimed.Single().Id);
+        var pending = Streams.PendingRange("s", "g", 0, StreamId.Zero, StreamId.Max, 10, null).Single();
+        Assert.Equal(("c2", 2L), (pending.Consumer, pending.DeliveryCount));
+    }
+
+    [Fact]
+    public async Task ReadGroup_Blocking_WakesOnAdd()
+    {
+        await Streams.CreateGroupAsync("s", "g", null, mkStream: true, null);
+        var reading = Streams.ReadGroupAsync("g", "c", ["s"], [null], 10, TimeSpan.Zero, false, default);
+        Assert.False(reading.IsCompleted);
+        var id = await Add("s", "a", "b");
+        var read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(id, read!.Single().Entries.Single().Id);
+    }
+
+    [Fact]
+    public async Task Read_Blocking_TimesOutOnTheManualClock()
+    {
+        var reading = Streams.ReadAsync(["s"], [new ReadPosition(ReadPositionKind.Last, default)], 0, TimeSpan.FromSeconds(5), default);
+        Assert.False(reading.IsCompleted);
+        _f.Clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Null(await reading.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_KeepsEntriesGroupsPendingAndDeliveryCounts(bool checkpoint)
+    {
+        var ids = new List<StreamId>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await Add("s", "n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        await Streams.CreateGroupAsync("s", "g", StreamId.Zero, false, null);
+        await Streams.ReadGroupAsync("g", "c1", ["s"], [null], 3, null, false, default);
+        await Streams.AckAsync("s", "g", [ids[0]]);
+        await Streams.ClaimAsync("s", "g", "c2", 0, [ids[1]], new ClaimOptions());
+        await Streams.DeleteEntriesAsync("s", [ids[4]]);
+        await Streams.TrimAsync("t", default);
+        await Add("gone", "x", "y");
+        await Streams.DeleteKeysAsync(["gone"]);
+        if (checkpoint)
+        {
+            await _f.Broker.CheckpointAsync();
+            await Add("s", "after", "checkpoint");
+        }
+
+        await _f.RestartAsync();
+
+        Assert.False(Streams.Exists("gone"));
+        var entries = Streams.Range("s", StreamId.Zero, StreamId.Max, -1, false);
+        Assert.Equal(checkpoint ? 5 : 4, entries.Count);
+        Assert.Equal(["n", "0"], Text(entries[0]));
+        var pending = Streams.PendingRange("s", "g", 0, StreamId.Zero, StreamId.Max, 10, null);
+        Assert.Equal([(ids[1], "c2", 2L), (ids[2], "c1", 1L)], pending.Select(p => (p.Id, p.Consumer, p.DeliveryCount)));
+        var next = await Streams.ReadGroupAsync("g", "c1", ["s"], [null], 10, null, false, default);
+        Assert.Equal(ids[3], next!.Single().Entries[0].Id);
+    }
+
+    [Fact]
+    public async Task Compaction_MovesLiveEntriesAndTheyReadBackAfterRestart()
+    {
+        var big = new string('x', 100_000);
+        var keep = await Add("s", "keep", "me");
+        for (var i = 0; i < 40; i++)
+        {
+            await Add("t", "filler", big);
+        }
+
+        await Streams.DeleteKeysAsync(["t"]);
+        await _f.Broker.CheckpointAsync();
+        await _f.Broker.MaintainOnceAsync();
+        await _f.RestartAsync();
+        Assert.Equal(["keep", "me"], Text(Streams.Range("s", keep, keep, -1, false).Single()));
+    }
+
+    [Fact]
+    public void RecordTypes_ArePinned()
+    {
+        // Persisted in every journal: a change here makes old data unreadable.
+        var expected = new Dictionary<string, ushort>
+        {
+            ["StreamCreated"] = 60, ["StreamDeleted"] = 61, ["EntryAdded"] = 62, ["EntriesDeleted"] = 63, ["StreamTrimmed"] = 64,
+            ["StreamIdSet"] = 65, ["GroupCreated"] = 66, ["GroupDestroyed"] = 67, ["GroupIdSet"] = 68, ["ConsumerCreated"] = 69,
+            ["ConsumerDeleted"] = 70, ["EntriesDelivered"] = 71, ["EntriesAcked"] = 72, ["EntriesClaimed"] = 73,
+        };
+        var actual = Enum.GetValues<RedisRecordType>().ToDictionary(v => v.ToString(), v => (ushort)v);
+        Assert.Equal(expected, actual);
+        Assert.All(actual.Values, v => Assert.InRange(v, (ushort)60, (ushort)89));
+    }
+}

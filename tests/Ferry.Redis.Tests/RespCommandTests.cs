@@ -1,0 +1,350 @@
+namespace Ferry.Redis.Tests;
+
+/// <summary>Commands over a real socket, replies compared with what redis-server 7 sends byte for byte.</summary>
+public sealed class RespCommandTests : IAsyncLifetime
+{
+    private RespTestServer _server = null!;
+    private RespClient _c = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await RespTestServer.StartAsync();
+        _c = await _server.ConnectAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _c.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private async Task Expect(string reply, params string[] command) => Assert.Equal(reply, await _c.CallAsync(command));
+
+    [Fact]
+    public async Task Connection_PingEchoSelectClient()
+    {
+        await Expect("+PONG\r\n", "PING");
+        await Expect("$2\r\nhi\r\n", "ping", "hi");
+        await Expect("-ERR wrong number of arguments for 'ping' command\r\n", "PING", "a", "b");
+        await Expect("$3\r\nabc\r\n", "ECHO", "abc");
+        await Expect("-ERR wrong number of arguments for 'echo' command\r\n", "ECHO");
+        await Expect("+OK\r\n", "SELECT", "0");
+        await Expect("-ERR DB index is out of range\r\n", "SELECT", "1");
+        await Expect("-ERR value is not an integer or out of range\r\n", "SELECT", "x");
+        await Expect("$-1\r\n", "CLIENT", "GETNAME");
+        await Expect("+OK\r\n", "CLIENT", "SETNAME", "worker");
+        await Expect("$6\r\nworker\r\n", "CLIENT", "GETNAME");
+        await Expect("-ERR Client names cannot contain spaces, newlines or special characters.\r\n", "CLIENT", "SETNAME", "a b");
+        await Expect("+OK\r\n", "CLIENT", "SETINFO", "LIB-NAME", "tests");
+        Assert.StartsWith(":", await _c.CallAsync("CLIENT", "ID"));
+        Assert.Contains("name=worker", await _c.CallAsync("CLIENT", "INFO"));
+        Assert.Contains("lib-name=tests", await _c.CallAsync("CLIENT", "LIST"));
+        await Expect("-ERR unknown subcommand 'NOPE'. Try CLIENT HELP.\r\n", "CLIENT", "NOPE");
+        await Expect("-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n", "foo", "a", "b");
+        await Expect("-ERR unknown command 'foo', with args beginning with: \r\n", "foo");
+    }
+
+    [Fact]
+    public async Task Hello_SwitchesToResp3AndBack()
+    {
+        var hello = await _c.CallAsync("HELLO", "3");
+        Assert.StartsWith("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n", hello);
+        Assert.Contains("$5\r\nproto\r\n:3\r\n", hello);
+        await Expect("_\r\n", "CLIENT", "GETNAME");
+        await Expect("-NOPROTO unsupported protocol version\r\n", "HELLO", "4");
+        Assert.StartsWith("*14\r\n", await _c.CallAsync("HELLO", "2"));
+        await Expect("+RESET\r\n", "RESET");
+    }
+
+    [Fact]
+    public async Task InlineCommands_AsRedisCliAndTelnetSendThem()
+    {
+        await _c.SendRawAsync("PING\r\n");
+        Assert.Equal("+PONG\r\n", await _c.ReadAsync());
+        await _c.SendRawAsync("ECHO \"a b\"\n");
+        Assert.Equal("$3\r\na b\r\n", await _c.ReadAsync());
+    }
+
+    [Fact]
+    public async Task ProtocolError_RepliesAndCloses()
+    {
+        await _c.SendRawAsync("*1\r\n$4\r\nPING\r\n*2000000\r\n");
+        Assert.Equal("+PONG\r\n", await _c.ReadAsync());
+        Assert.Equal("-ERR Protocol error: invalid multibulk length\r\n", await _c.ReadAsync());
+        Assert.True(await _c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task ProtocolError_ExpectedDollar()
+    {
+        await _c.SendRawAsync("*1\r\n:1\r\n");
+        Assert.Equal("-ERR Protocol error: expected '$', got ':'\r\n", await _c.ReadAsync());
+        Assert.True(await _c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task Quit_RepliesOkAndCloses()
+    {
+        await Expect("+OK\r\n", "QUIT");
+        Assert.True(await _c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task Pipeline_RepliesInOrder()
+    {
+        var batch = new List<byte>();
+        for (var i = 0; i < 50; i++)
+        {
+            batch.AddRange(RespClient.Encode("XADD", "p", "*", "n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            batch.AddRange(RespClient.Encode("XLEN", "p"));
+        }
+
+        await _c.SendRawAsync([.. batch]);
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.StartsWith("$", await _c.ReadAsync());
+            Assert.Equal($":{i + 1}\r\n", await _c.ReadAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Keyspace_ExistsTypeDelKeysScanDbsizeFlush()
+    {
+        await Expect(":0\r\n", "DBSIZE");
+        await Expect("$3\r\n1-1\r\n", "XADD", "k1", "1-1", "f", "v");
+        await Expect("$3\r\n1-1\r\n", "XADD", "k2", "1-1", "f", "v");
+        await Expect(":2\r\n", "EXISTS", "k1", "k2", "k3");
+        await Expect("+stream\r\n", "TYPE", "k1");
+        await Expect("+none\r\n", "TYPE", "k3");
+        await Expect("*1\r\n$2\r\nk1\r\n", "KEYS", "*1");
+        await Expect("*2\r\n$1\r\n0\r\n*2\r\n$2\r\nk1\r\n$2\r\nk2\r\n", "SCAN", "0", "MATCH", "k*", "COUNT", "100", "TYPE", "stream");
+        await Expect("*2\r\n$1\r\n1\r\n*1\r\n$2\r\nk1\r\n", "SCAN", "0", "COUNT", "1");
+        await Expect("-ERR invalid cursor\r\n", "SCAN", "x");
+        await Expect(":2\r\n", "DBSIZE");
+        await Expect(":1\r\n", "DEL", "k1", "k3");
+        await Expect("+OK\r\n", "FLUSHALL");
+        await Expect(":0\r\n", "DBSIZE");
+        Assert.Contains("# Keyspace", await _c.CallAsync("INFO"));
+        Assert.Contains("redis_version:", await _c.CallAsync("INFO", "server"));
+        Assert.StartsWith(":", await _c.CallAsync("COMMAND", "COUNT"));
+        Assert.StartsWith("*1\r\n*10\r\n$4\r\nxadd\r\n:-5\r\n", await _c.CallAsync("COMMAND", "INFO", "xadd"));
+    }
+
+    [Fact]
+    public async Task Flush_CanBeDisabled()
+    {
+        await using var server = await RespTestServer.StartAsync(new RespOptions { AllowFlush = false });
+        using var c = await server.ConnectAsync();
+        Assert.StartsWith("-ERR FLUSHALL is disabled", await c.CallAsync("FLUSHALL"));
+    }
+
+    [Fact]
+    public async Task Auth_RequiredBeforeOtherCommands()
+    {
+        await using var server = await RespTestServer.StartAsync(new RespOptions { Password = "secret" });
+        using var c = await server.ConnectAsync();
+        Assert.Equal("-NOAUTH Authentication required.\r\n", await c.CallAsync("PING"));
+        Assert.Equal("-WRONGPASS invalid username-password pair or user is disabled.\r\n", await c.CallAsync("AUTH", "nope"));
+        Assert.StartsWith("-NOAUTH HELLO must be called with the client already authenticated", await c.CallAsync("HELLO", "3"));
+        Assert.StartsWith("%7\r\n", await c.CallAsync("HELLO", "3", "AUTH", "default", "secret"));
+        Assert.Equal("+PONG\r\n", await c.CallAsync("PING"));
+        using var d = await server.ConnectAsync();
+        Assert.Equal("+OK\r\n", await d.CallAsync("AUTH", "secret"));
+        Assert.Equal("+PONG\r\n", await d.CallAsync("PING"));
+    }
+
+    [Fact]
+    public async Task Auth_WithoutPasswordConfigured_IsAnError() =>
+        await Expect("-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n", "AUTH", "x");
+
+    [Fact]
+    public async Task PubSub_ChannelsPatternsAndSubscriberMode()
+    {
+        using var sub = await _server.ConnectAsync();
+        Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", await sub.CallAsync("SUBSCRIBE", "news"));
+        await sub.SendRawAsync(RespClient.Encode("PSUBSCRIBE", "n[aeiou]ws.*"));
+        Assert.Equal("*3\r\n$10\r\npsubscribe\r\n$12\r\nn[aeiou]ws.*\r\n:2\r\n", await sub.ReadAsync());
+        Assert.Equal("-ERR Can't execute 'xlen': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n",
+            await sub.CallAsync("XLEN", "x"));
+        Assert.Equal("*2\r\n$4\r\npong\r\n$0\r\n\r\n", await sub.CallAsync("PING"));
+
+        await Expect(":1\r\n", "PUBLISH", "news", "hello");
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", await sub.ReadAsync());
+        await Expect(":1\r\n", "PUBLISH", "news.tech", "x");
+        Assert.Equal("*4\r\n$8\r\npmessage\r\n$12\r\nn[aeiou]ws.*\r\n$9\r\nnews.tech\r\n$1\r\nx\r\n", await sub.ReadAsync());
+        await Expect(":0\r\n", "PUBLISH", "other", "x");
+
+        await Expect("*1\r\n$4\r\nnews\r\n", "PUBSUB", "CHANNELS");
+        await Expect("*4\r\n$4\r\nnews\r\n:1\r\n$5\r\nother\r\n:0\r\n", "PUBSUB", "NUMSUB", "news", "other");
+        await Expect(":1\r\n", "PUBSUB", "NUMPAT");
+        await Expect("-ERR unknown subcommand 'x'. Try PUBSUB HELP.\r\n", "PUBSUB", "x");
+
+        Assert.Equal("*3\r\n$11\r\nunsubscribe\r\n$4\r\nnews\r\n:1\r\n", await sub.CallAsync("UNSUBSCRIBE"));
+        Assert.Equal("*3\r\n$12\r\npunsubscribe\r\n$12\r\nn[aeiou]ws.*\r\n:0\r\n", await sub.CallAsync("PUNSUBSCRIBE"));
+        Assert.Equal(":0\r\n", await sub.CallAsync("XLEN", "x"));
+    }
+
+    [Fact]
+    public async Task PubSub_ShardChannels()
+    {
+        using var sub = await _server.ConnectAsync();
+        Assert.Equal("*3\r\n$10\r\nssubscribe\r\n$1\r\ns\r\n:1\r\n", await sub.CallAsync("SSUBSCRIBE", "s"));
+        await Expect(":1\r\n", "SPUBLISH", "s", "m");
+        Assert.Equal("*3\r\n$8\r\nsmessage\r\n$1\r\ns\r\n$1\r\nm\r\n", await sub.ReadAsync());
+        await Expect("*1\r\n$1\r\ns\r\n", "PUBSUB", "SHARDCHANNELS");
+        await Expect("*2\r\n$1\r\ns\r\n:1\r\n", "PUBSUB", "SHARDNUMSUB", "s");
+    }
+
+    [Fact]
+    public async Task PubSub_Resp3PushFrames()
+    {
+        using var sub = await _server.ConnectAsync();
+        await sub.CallAsync("HELLO", "3");
+        Assert.Equal(">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n", await sub.CallAsync("SUBSCRIBE", "c"));
+        Assert.Equal("+PONG\r\n", await sub.CallAsync("PING"));
+        await Expect(":1\r\n", "PUBLISH", "c", "m");
+        Assert.Equal(">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n", await sub.ReadAsync());
+    }
+
+    [Fact]
+    public async Task PubSub_SlowSubscriberIsDisconnectedAtTheLimit()
+    {
+        await using var server = await RespTestServer.StartAsync(new RespOptions { PubSubBufferLimit = 1 << 20 });
+        using var sub = await server.ConnectAsync();
+        using var pub = await server.ConnectAsync();
+        await sub.CallAsync("SUBSCRIBE", "c");
+        var big = new string('x', 60000);
+        var closed = false;
+        for (var i = 0; i < 2000 && !closed; i++)
+        {
+            var reply = await pub.CallAsync("PUBLISH", "c", big);
+            closed = reply == ":0\r\n";
+        }
+
+        Assert.True(closed, "the subscriber that never reads was never disconnected");
+    }
+
+    [Fact]
+    public async Task XAdd_IdsAndErrors()
+    {
+        await Expect("-ERR The ID specified in XADD must be greater than 0-0\r\n", "XADD", "s", "0-0", "a", "b");
+        await Expect("$3\r\n1-1\r\n", "XADD", "s", "1-1", "a", "b");
+        await Expect("-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n", "XADD", "s", "1-1", "a", "b");
+        await Expect("$3\r\n1-2\r\n", "XADD", "s", "1-*", "a", "b");
+        await Expect("$3\r\n5-0\r\n", "XADD", "s", "5", "a", "b");
+        await Expect("-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n", "XADD", "s", "4-*", "a", "b");
+        await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XADD", "s", "x-1", "a", "b");
+        await Expect("-ERR wrong number of arguments for 'xadd' command\r\n", "XADD", "s", "*", "a");
+        await Expect("-ERR wrong number of arguments for 'xadd' command\r\n", "XADD", "s", "*", "a", "b", "c");
+        await Expect("-ERR The MAXLEN argument must be >= 0.\r\n", "XADD", "s", "MAXLEN", "-1", "*", "a", "b");
+        await Expect("-ERR syntax error, LIMIT cannot be used without specifying a trimming strategy\r\n", "XADD", "s", "LIMIT", "5", "*", "a", "b");
+        await Expect("-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n", "XADD", "s", "MAXLEN", "5", "LIMIT", "5", "*", "a", "b");
+        await Expect("$-1\r\n", "XADD", "missing", "NOMKSTREAM", "*", "a", "b");
+        await Expect(":0\r\n", "EXISTS", "missing");
+        await Expect("$3\r\n6-0\r\n", "XADD", "s", "MAXLEN", "=", "2", "6-0", "a", "b");
+        await Expect(":2\r\n", "XLEN", "s");
+        await Expect("$3\r\n7-0\r\n", "XADD", "s", "MINID", "6", "7-0", "a", "b");
+        await Expect(":2\r\n", "XLEN", "s");
+        await Expect("*2\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n*2\r\n$3\r\n7-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n", "XRANGE", "s", "-", "+");
+    }
+
+    [Fact]
+    public async Task XRange_BoundsCountAndReverse()
+    {
+        for (var i = 1; i <= 5; i++)
+        {
+            await _c.CallAsync("XADD", "r", $"{i}-0", "n", $"{i}");
+        }
+
+        Assert.StartsWith("*2\r\n*2\r\n$3\r\n3-0\r\n", await _c.CallAsync("XRANGE", "r", "(2", "4"));
+        Assert.StartsWith("*3\r\n*2\r\n$3\r\n2-0\r\n", await _c.CallAsync("XRANGE", "r", "2", "+", "COUNT", "3"));
+        Assert.StartsWith("*2\r\n*2\r\n$3\r\n5-0\r\n", await _c.CallAsync("XREVRANGE", "r", "+", "-", "COUNT", "2"));
+        await Expect("*0\r\n", "XRANGE", "r", "-", "+", "COUNT", "0");
+        await Expect("*0\r\n", "XRANGE", "r", "5", "1");
+        await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XRANGE", "r", "(-", "+");
+        await Expect("-ERR invalid end ID for the interval\r\n", "XRANGE", "r", "-", "(0-0");
+        await Expect("-ERR syntax error\r\n", "XRANGE", "r", "-", "+", "LIMIT", "1");
+        await Expect(":2\r\n", "XDEL", "r", "1-0", "9-0", "2-0");
+        await Expect(":3\r\n", "XLEN", "r");
+        await Expect(":1\r\n", "XTRIM", "r", "MAXLEN", "2");
+        await Expect(":1\r\n", "XTRIM", "r", "MINID", "5");
+        await Expect("-ERR syntax error\r\n", "XTRIM", "r", "FOO", "1");
+        await Expect("-ERR The ID specified in XSETID is smaller than the target stream top item\r\n", "XSETID", "r", "1-0");
+        await Expect("+OK\r\n", "XSETID", "r", "10-0");
+        await Expect("-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n", "XADD", "r", "9-0", "a", "b");
+    }
+
+    [Fact]
+    public async Task XRead_ReturnsNewEntriesAndBlocksUntilXAdd()
+    {
+        await Expect("*-1\r\n", "XREAD", "STREAMS", "b", "0");
+        await _c.CallAsync("XADD", "b", "1-0", "a", "1");
+        await Expect("*1\r\n*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", "XREAD", "COUNT", "1", "STREAMS", "b", "0");
+        await Expect("*1\r\n*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", "XREAD", "STREAMS", "b", "+");
+        await Expect("-ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.\r\n", "XREAD", "STREAMS", "b", "c", "0");
+        await Expect("-ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.\r\n", "XREAD", "STREAMS", "b", ">");
+        await Expect("-ERR timeout is negative\r\n", "XREAD", "BLOCK", "-1", "STREAMS", "b", "$");
+
+        using var reader = await _server.ConnectAsync();
+        await reader.SendRawAsync(RespClient.Encode("XREAD", "BLOCK", "5000", "STREAMS", "b", "newkey", "$", "$"));
+        await Task.Delay(200);
+        await _c.CallAsync("XADD", "newkey", "7-0", "x", "y");
+        Assert.Equal("*1\r\n*2\r\n$6\r\nnewkey\r\n*1\r\n*2\r\n$3\r\n7-0\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n", await reader.ReadAsync());
+        Assert.Equal("*-1\r\n", await reader.CallAsync("XREAD", "BLOCK", "100", "STREAMS", "b", "$"));
+    }
+
+    [Fact]
+    public async Task Groups_ReadAckPendingClaim()
+    {
+        await Expect("-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.\r\n",
+            "XGROUP", "CREATE", "g", "grp", "0");
+        await Expect("+OK\r\n", "XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM");
+        await Expect("-BUSYGROUP Consumer Group name already exists\r\n", "XGROUP", "CREATE", "g", "grp", "0");
+        await Expect("-ERR unknown subcommand 'foo'. Try XGROUP HELP.\r\n", "XGROUP", "foo");
+        await Expect("-NOGROUP No such key 'g' or consumer group 'x' in XREADGROUP with GROUP option\r\n", "XREADGROUP", "GROUP", "x", "c", "STREAMS", "g", ">");
+        await Expect("-NOGROUP No such key 'g' or consumer group 'x'\r\n", "XPENDING", "g", "x");
+        for (var i = 1; i <= 4; i++)
+        {
+            await _c.CallAsync("XADD", "g", $"{i}-0", "n", $"{i}");
+        }
+
+        Assert.StartsWith("*1\r\n*2\r\n$1\r\ng\r\n*2\r\n*2\r\n$3\r\n1-0\r\n", await _c.CallAsync("XREADGROUP", "GROUP", "grp", "alice", "COUNT", "2", "STREAMS", "g", ">"));
+        Assert.StartsWith("*1\r\n*2\r\n$1\r\ng\r\n*2\r\n*2\r\n$3\r\n3-0\r\n", await _c.CallAsync("XREADGROUP", "GROUP", "grp", "bob", "STREAMS", "g", ">"));
+        await Expect("*1\r\n*2\r\n$1\r\ng\r\n*0\r\n", "XREADGROUP", "GROUP", "grp", "carol", "STREAMS", "g", "0");
+        Assert.StartsWith("*1\r\n*2\r\n$1\r\ng\r\n*2\r\n*2\r\n$3\r\n1-0\r\n", await _c.CallAsync("XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "g", "0"));
+        await Expect("*4\r\n:4\r\n$3\r\n1-0\r\n$3\r\n4-0\r\n*2\r\n*2\r\n$5\r\nalice\r\n$1\r\n2\r\n*2\r\n$3\r\nbob\r\n$1\r\n2\r\n", "XPENDING", "g", "grp");
+        Assert.StartsWith("*2\r\n*4\r\n$3\r\n3-0\r\n$3\r\nbob\r\n:", await _c.CallAsync("XPENDING", "g", "grp", "-", "+", "10", "bob"));
+        await Expect(":2\r\n", "XACK", "g", "grp", "1-0", "2-0", "9-0");
+        await Expect(":0\r\n", "XACK", "g", "grp", "1-0");
+        await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XACK", "g", "grp", "x");
+        await Expect("*1\r\n$3\r\n3-0\r\n", "XCLAIM", "g", "grp", "alice", "0", "3-0", "JUSTID");
+        Assert.StartsWith("*1\r\n*4\r\n$3\r\n3-0\r\n$5\r\nalice\r\n:", await _c.CallAsync("XPENDING", "g", "grp", "IDLE", "0", "3-0", "3-0", "1"));
+        await Expect(":1\r\n", "XDEL", "g", "4-0");
+        await Expect("*3\r\n$3\r\n0-0\r\n*1\r\n*2\r\n$3\r\n3-0\r\n*2\r\n$1\r\nn\r\n$1\r\n3\r\n*1\r\n$3\r\n4-0\r\n", "XAUTOCLAIM", "g", "grp", "carol", "0", "0");
+        await Expect("-ERR COUNT must be > 0\r\n", "XAUTOCLAIM", "g", "grp", "carol", "0", "0", "COUNT", "0");
+        await Expect(":1\r\n", "XGROUP", "CREATECONSUMER", "g", "grp", "dave");
+        await Expect(":0\r\n", "XGROUP", "CREATECONSUMER", "g", "grp", "dave");
+        await Expect(":1\r\n", "XGROUP", "DELCONSUMER", "g", "grp", "carol");
+        await Expect("-NOGROUP No such consumer group 'nope' for key name 'g'\r\n", "XGROUP", "DELCONSUMER", "g", "nope", "c");
+        Assert.Contains("$5\r\nalice\r\n", await _c.CallAsync("XINFO", "CONSUMERS", "g", "grp"));
+        Assert.Contains("$17\r\nlast-delivered-id\r\n$3\r\n4-0\r\n", await _c.CallAsync("XINFO", "GROUPS", "g"));
+        Assert.Contains("$6\r\nlength\r\n:3\r\n", await _c.CallAsync("XINFO", "STREAM", "g"));
+        Assert.Contains("$9\r\npel-count\r\n", await _c.CallAsync("XINFO", "STREAM", "g", "FULL"));
+        await Expect("-ERR no such key\r\n", "XINFO", "STREAM", "nokey");
+        await Expect("+OK\r\n", "XGROUP", "SETID", "g", "grp", "0");
+        await Expect(":1\r\n", "XGROUP", "DESTROY", "g", "grp");
+        await Expect(":0\r\n", "XGROUP", "DESTROY", "g", "grp");
+    }
+
+    [Fact]
+    public async Task XReadGroup_BlockWakesOnXAdd()
+    {
+        await _c.CallAsync("XGROUP", "CREATE", "w", "grp", "$", "MKSTREAM");
+        using var reader = await _server.ConnectAsync();
+        await reader.SendRawAsync(RespClient.Encode("XREADGROUP", "GROUP", "grp", "c", "BLOCK", "5000", "NOACK", "STREAMS", "w", ">"));
+        await Task.Delay(200);
+        await _c.CallAsync("XADD", "w", "1-0", "k", "v");
+        Assert.Equal("*1\r\n*2\r\n$1\r\nw\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nk\r\n$1\r\nv\r\n", await reader.ReadAsync());
+        await Expect("*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n", "XPENDING", "w", "grp");
+    }
+}
