@@ -27,6 +27,16 @@ if ! dotnet build Ferry.slnx -c Debug --nologo -v quiet >"$log" 2>&1; then
   exit 1
 fi
 
+echo "== shell scripts parse"
+while IFS= read -r script; do
+  if bash -n "$script"; then
+    passed=$((passed + 1))
+  else
+    echo "FAILED: $script does not parse"
+    failed=$((failed + 1))
+  fi
+done < <(git ls-files '*.sh' .ci/run)
+
 echo "== .NET test suites"
 dotnet test Ferry.slnx -c Debug --no-build --nologo "${filter[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -61,6 +61,7 @@ command -v fio >/dev/null || (apt-get update && apt-get install -y fio) >&2
 if [[ ! -f "$repo/bench/node_modules/kinesalite/cli.js" ]] && command -v npm >/dev/null; then
   echo "== installing kinesalite (npm)" >&2
   (cd "$repo/bench" && npm install --no-audit --no-fund --loglevel=error) >&2 || echo "kinesalite could not be installed; its rows will be missing" >&2
+fi
 # The resp scenario drives redis-benchmark against Ferry and two redis-server processes it starts itself.
 if [[ "$scenarios" == all || "$scenarios" == *resp* ]]; then
   { command -v redis-benchmark && command -v redis-server; } >/dev/null || (apt-get update && apt-get install -y redis-tools redis-server) >&2
