@@ -82,3 +82,19 @@ public class FifoQueueTests
         Assert.Equal(first.Select(m => m.ReceiptHandle), retry.Select(m => m.ReceiptHandle));
     }
 }
+
+public class MessageIdTests
+{
+    [Fact]
+    public void MessageIds_AreUniqueVersion4Uuids()
+    {
+        var ids = Enumerable.Range(0, 10_000).Select(_ => Queues.MessageIds.Next()).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(ids, id =>
+        {
+            var text = id.ToString();
+            Assert.Equal('4', text[14]);
+            Assert.Contains(text[19], "89ab");
+        });
+    }
+}
