@@ -67,14 +67,22 @@ public sealed partial class Broker
     /// <summary>Growth below this is not worth a pause.</summary>
     private const long HeapGrowthAllowance = 64L << 20;
 
+    /// <summary>Allocation between two maintenance rounds below which the process counts as idle.</summary>
+    private const long IdleAllocationBytes = 16L << 20;
+
+    /// <summary>At rest, slack above a quarter of the live heap (plus this) is given back.</summary>
+    private const long IdleSlackAllowance = 32L << 20;
+
     private long _lastHeapCompaction;
     private long _liveHeapAfterCompaction;
+    private long _allocatedAtLastRound;
 
     /// <summary>
     /// Queued messages stay for a long time, while request objects that waited for an fsync die in the oldest
     /// generation; with plenty of free memory the GC leaves them there, and a queue of a million messages would
     /// hold several times its live heap in committed memory. When the committed heap has grown past twice what the
-    /// last full collection kept, a compacting full collection gives the memory back.
+    /// last full collection kept, or when a burst is over (the process is idle) and more than a quarter of the heap
+    /// is slack, a compacting full collection gives the memory back.
     /// </summary>
     private void CompactHeapIfGrown()
     {
@@ -85,7 +93,12 @@ public sealed partial class Broker
         }
 
         var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
-        if (committed > (2 * _liveHeapAfterCompaction) + HeapGrowthAllowance)
+        var allocated = GC.GetTotalAllocatedBytes();
+        var idle = allocated - _allocatedAtLastRound < IdleAllocationBytes;
+        _allocatedAtLastRound = allocated;
+        var grown = committed > (2 * _liveHeapAfterCompaction) + HeapGrowthAllowance;
+        var slackAtRest = idle && committed > _liveHeapAfterCompaction + (_liveHeapAfterCompaction / 4) + IdleSlackAllowance;
+        if (grown || slackAtRest)
         {
             _lastHeapCompaction = now;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
