@@ -299,27 +299,9 @@ public sealed partial class RedisStreams
                 return results;
             }
 
-            var remaining = deadline - _broker.Time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
+            if (!await WaitForEntriesAsync(waiter, registered, deadline, cancellationToken).ConfigureAwait(false))
             {
-                Unregister(waiter, registered);
                 return null;
-            }
-
-            try
-            {
-                await (deadline == DateTimeOffset.MaxValue
-                    ? waiter.Task.WaitAsync(cancellationToken)
-                    : waiter.Task.WaitAsync(remaining, _broker.Time, cancellationToken)).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                Unregister(waiter, registered);
-                return null;
-            }
-            finally
-            {
-                Unregister(waiter, registered);
             }
         }
     }

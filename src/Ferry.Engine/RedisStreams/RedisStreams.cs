@@ -751,28 +751,39 @@ public sealed partial class RedisStreams
                 return results;
             }
 
-            var remaining = deadline - _broker.Time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
+            if (!await WaitForEntriesAsync(waiter, registered, deadline, cancellationToken).ConfigureAwait(false))
             {
-                Unregister(waiter, registered);
                 return null;
             }
+        }
+    }
 
-            try
-            {
-                await (deadline == DateTimeOffset.MaxValue
-                    ? waiter.Task.WaitAsync(cancellationToken)
-                    : waiter.Task.WaitAsync(remaining, _broker.Time, cancellationToken)).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                Unregister(waiter, registered);
-                return null;
-            }
-            finally
-            {
-                Unregister(waiter, registered);
-            }
+    /// <summary>A blocking read found nothing: waits for an XADD to one of its keys, until the deadline.</summary>
+    /// <returns>True to read again, false when the deadline passed (the read answers nil).</returns>
+    private async ValueTask<bool> WaitForEntriesAsync(TaskCompletionSource waiter, List<(RedisStream? Stream, string Key)> registered,
+        DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var remaining = deadline - _broker.Time.GetUtcNow();
+        if (remaining <= TimeSpan.Zero)
+        {
+            Unregister(waiter, registered);
+            return false;
+        }
+
+        try
+        {
+            await (deadline == DateTimeOffset.MaxValue
+                ? waiter.Task.WaitAsync(cancellationToken)
+                : waiter.Task.WaitAsync(remaining, _broker.Time, cancellationToken)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            Unregister(waiter, registered);
         }
     }
 
