@@ -57,6 +57,7 @@ internal sealed class SqsScenario : IScenario
         var report = new ScenarioReport(Name, "SQS end to end: SendMessageBatch → ReceiveMessage → DeleteMessageBatch on one queue");
         report.AddParameter("connections", connections.ToString(CultureInfo.InvariantCulture));
         report.AddParameter("producers", producers.ToString(CultureInfo.InvariantCulture));
+        report.AddParameter("backlog cap", (BacklogBatchesPerConnection * connections * SqsSupport.MaxBatch).ToString("N0", CultureInfo.InvariantCulture) + " messages");
         report.AddParameter("consumers", (connections - producers).ToString(CultureInfo.InvariantCulture));
         report.AddParameter("batch", $"{SqsSupport.MaxBatch} × {bodyBytes} B");
         report.AddParameter("receive", $"MaxNumberOfMessages={SqsSupport.MaxBatch}, WaitTimeSeconds={WaitSeconds}");
@@ -104,11 +105,12 @@ internal sealed class SqsScenario : IScenario
             }
 
             options.Log.WriteLine($"sqs: {server.Target}: {producers} producers, {connections - producers} consumers on {queue.Url}");
+            using var backlog = new BacklogCredits(BacklogBatchesPerConnection * connections);
             LoadResult result = await ClosedLoop.RunAsync(
                 connections,
                 (worker, _, phase) => worker < producers
-                    ? ProduceAsync(clients[worker], queue, bodyBytes, send[worker], phase)
-                    : ConsumeAsync(clients[worker], queue, receive[worker], delete[worker], endToEnd[worker], deleted, worker, phase),
+                    ? ProduceAsync(clients[worker], queue, bodyBytes, send[worker], backlog, phase)
+                    : ConsumeAsync(clients[worker], queue, receive[worker], delete[worker], endToEnd[worker], deleted, worker, backlog, phase),
                 warmup,
                 duration,
                 new ProcessSampler(server.ProcessId));
@@ -136,10 +138,56 @@ internal sealed class SqsScenario : IScenario
         }
     }
 
-    private static async Task ProduceAsync(SqsClient client, SqsQueue queue, int bodyBytes, LatencyHistogram latency, LoadPhase phase)
+    // Sustained throughput, not an overrun: producers hold back while this many batches per connection wait in the
+    // queue. 4 × 64 × 10 = 2,560 messages keeps every consumer's ReceiveMessage of 10 served, while a queue that
+    // grew without bound would measure how fast producers fill it, with consumers starved of CPU.
+    private const int BacklogBatchesPerConnection = 4;
+
+    /// <summary>One credit per batch the backlog may still hold; deletes give credits back, ten messages each.</summary>
+    private sealed class BacklogCredits(int batches) : IDisposable
+    {
+        private readonly SemaphoreSlim _credits = new(batches);
+        private long _deletedSinceCredit;
+
+        public async Task<bool> TakeAsync(LoadPhase phase)
+        {
+            while (phase.IsRunning)
+            {
+                if (await _credits.WaitAsync(50))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public void Deleted(int messages)
+        {
+            var total = Interlocked.Add(ref _deletedSinceCredit, messages);
+            while (total >= SqsSupport.MaxBatch)
+            {
+                if (Interlocked.CompareExchange(ref _deletedSinceCredit, total - SqsSupport.MaxBatch, total) == total)
+                {
+                    _credits.Release();
+                }
+
+                total = Interlocked.Read(ref _deletedSinceCredit);
+            }
+        }
+
+        public void Dispose() => _credits.Dispose();
+    }
+
+    private static async Task ProduceAsync(SqsClient client, SqsQueue queue, int bodyBytes, LatencyHistogram latency, BacklogCredits backlog, LoadPhase phase)
     {
         while (phase.IsRunning)
         {
+            if (!await backlog.TakeAsync(phase))
+            {
+                return;
+            }
+
             bool measuring = phase.IsMeasuring;
             long start = Stopwatch.GetTimestamp();
             await client.SendMessageBatchAsync(queue, SqsSupport.MaxBatch, start, bodyBytes);
@@ -152,7 +200,7 @@ internal sealed class SqsScenario : IScenario
 
     private static async Task ConsumeAsync(
         SqsClient client, SqsQueue queue, LatencyHistogram receiveLatency, LatencyHistogram deleteLatency, LatencyHistogram endToEnd,
-        long[] deleted, int worker, LoadPhase phase)
+        long[] deleted, int worker, BacklogCredits backlog, LoadPhase phase)
     {
         var received = new ReceivedMessages();
         while (phase.IsRunning)
@@ -172,6 +220,7 @@ internal sealed class SqsScenario : IScenario
 
             start = Stopwatch.GetTimestamp();
             int count = await client.DeleteMessageBatchAsync(queue, received);
+            backlog.Deleted(count);
             long now = Stopwatch.GetTimestamp();
             if (measuring)
             {

@@ -128,15 +128,17 @@ public sealed partial class Queue
             }
         }
 
+        var committed = new List<MessageEntry>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
             if (pending[i].Entry is { } entry)
             {
                 await pending[i].Durable.ConfigureAwait(false);
-                Commit(entry);
+                committed.Add(entry);
             }
         }
 
+        Commit(committed);
         return results;
     }
 
@@ -236,24 +238,36 @@ public sealed partial class Queue
     }
 
     /// <summary>The message's record is durable: make it deliverable.</summary>
-    internal void Commit(MessageEntry entry)
+    internal void Commit(MessageEntry entry) => Commit([entry]);
+
+    /// <summary>The messages' records are durable: make them deliverable, under one acquisition of the lock.</summary>
+    private void Commit(List<MessageEntry> entries)
     {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
         lock (Gate)
         {
-            if (entry.State != MessageState.Pending)
+            var now = Now;
+            var ready = 0;
+            foreach (var entry in entries)
             {
-                return;
+                if (entry.State != MessageState.Pending)
+                {
+                    continue;
+                }
+
+                Place(entry, now);
+                if (entry.State == MessageState.Ready)
+                {
+                    ready++;
+                }
             }
 
-            Place(entry, Now);
-            if (entry.State == MessageState.Ready)
-            {
-                WakeWaiters(1);
-            }
-            else
-            {
-                ArmTimer();
-            }
+            WakeWaiters(ready);
+            ArmTimer();
         }
     }
 
