@@ -110,6 +110,15 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         }
     }
 
+    /// <summary>The queue with this name, or null, without allocating the name.</summary>
+    public Queue? FindQueue(ReadOnlySpan<char> name)
+    {
+        lock (_catalogGate)
+        {
+            return _queuesByName.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out var queue) ? queue : null;
+        }
+    }
+
     /// <summary>The queue an ARN names (in this region and account), or null.</summary>
     public Queue? FindQueueByArn(string arn)
     {

@@ -31,24 +31,32 @@ internal sealed partial class SqsService(Func<Broker> broker) : ISqsService
             throw SqsErrors.MissingParameter("QueueUrl");
         }
 
-        var path = url;
-        if (Uri.TryCreate(url, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        // Path-style URLs as SDKs send them: http(s)://host[:port]/<account>/<name>, or the path alone.
+        ReadOnlySpan<char> path = url;
+        var scheme = path.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
         {
-            path = absolute.AbsolutePath;
+            var rest = path[(scheme + 3)..];
+            var slash = rest.IndexOf('/');
+            path = slash < 0 ? [] : rest[slash..];
         }
 
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0 || segments.Length > 2)
+        var end = path.IndexOfAny('?', '#');
+        if (end >= 0)
+        {
+            path = path[..end];
+        }
+
+        path = path.Trim('/');
+        var last = path.LastIndexOf('/');
+        var name = last < 0 ? path : path[(last + 1)..];
+        if (name.IsEmpty || (last >= 0 && !path[..last].SequenceEqual(Broker.Options.AccountId)))
         {
             throw SqsErrors.QueueDoesNotExist();
         }
 
-        if (segments.Length == 2 && segments[0] != Broker.Options.AccountId)
-        {
-            throw SqsErrors.QueueDoesNotExist();
-        }
-
-        return Broker.FindQueue(Uri.UnescapeDataString(segments[^1])) ?? throw SqsErrors.QueueDoesNotExist();
+        var queue = name.Contains('%') ? Broker.FindQueue(Uri.UnescapeDataString(name.ToString())) : Broker.FindQueue(name);
+        return queue ?? throw SqsErrors.QueueDoesNotExist();
     }
 
     private Queue ResolveArn(string? arn, string parameter)
