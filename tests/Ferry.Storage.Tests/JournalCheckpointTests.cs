@@ -33,6 +33,24 @@ public class JournalCheckpointTests
         }
     }
 
+    /// <summary>Appends <paramref name="count"/> records, keeps every tenth in <paramref name="live"/> and releases
+    /// the rest, leaving sparse segments behind.</summary>
+    private static async Task FillSparseAsync(Journal journal, int count, Dictionary<int, RecordRef> live)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var r = await journal.AppendAsync(1, 0, Payload(i));
+            if (i % 10 == 0)
+            {
+                live[i] = r;
+            }
+            else
+            {
+                journal.Release(r);
+            }
+        }
+    }
+
     private static byte[] Payload(int id, int size = 1000)
     {
         var bytes = TestData.Payload(id, size);
@@ -107,18 +125,7 @@ public class JournalCheckpointTests
         var owner = new Owner();
         await using (var journal = await Journal.OpenAsync(Options(dir)))
         {
-            for (var i = 0; i < 200; i++)
-            {
-                var r = await journal.AppendAsync(1, 0, Payload(i));
-                if (i % 10 == 0)
-                {
-                    owner.Live[i] = r;
-                }
-                else
-                {
-                    journal.Release(r);
-                }
-            }
+            await FillSparseAsync(journal, 200, owner.Live);
 
             await journal.WriteCheckpointAsync(journal.MarkCheckpoint(), ReadOnlyMemory<byte>.Empty);
             var before = dir.Segments().Length;
@@ -152,18 +159,7 @@ public class JournalCheckpointTests
         var owner = new Owner();
         await using (var journal = await Journal.OpenAsync(Options(dir)))
         {
-            for (var i = 0; i < 100; i++)
-            {
-                var r = await journal.AppendAsync(1, 0, Payload(i));
-                if (i % 10 == 0)
-                {
-                    owner.Live[i] = r;
-                }
-                else
-                {
-                    journal.Release(r);
-                }
-            }
+            await FillSparseAsync(journal, 100, owner.Live);
 
             await journal.WriteCheckpointAsync(journal.MarkCheckpoint(), ReadOnlyMemory<byte>.Empty);
             Assert.True(await journal.CompactAsync(owner) > 0);
@@ -183,18 +179,7 @@ public class JournalCheckpointTests
         using var dir = new TempDirectory();
         var owner = new RacingOwner();
         await using var journal = await Journal.OpenAsync(Options(dir));
-        for (var i = 0; i < 100; i++)
-        {
-            var r = await journal.AppendAsync(1, 0, Payload(i));
-            if (i % 10 == 0)
-            {
-                owner.Live[i] = r;
-            }
-            else
-            {
-                journal.Release(r);
-            }
-        }
+        await FillSparseAsync(journal, 100, owner.Live);
 
         await journal.WriteCheckpointAsync(journal.MarkCheckpoint(), ReadOnlyMemory<byte>.Empty);
         owner.Journal = journal;
