@@ -65,7 +65,7 @@ public sealed partial class Journal
                         $"a segment is missing: '{previous.Name}' ends at position {previous.WrittenEnd}, but the next segment starts at {basePosition}");
                 }
 
-                var segment = new Segment(basePosition, name) { File = file, Sealed = !isLast };
+                var segment = new Segment(basePosition, name) { File = file };
                 table.TryGetValue(basePosition, out var saved);
                 segment.Live = saved.Live;
                 segment.LiveBytes = saved.LiveBytes;
@@ -116,7 +116,6 @@ public sealed partial class Journal
         if (segments.Count > 0)
         {
             // The last segment keeps receiving appends (also when a torn newer one was just removed).
-            segments[^1].Sealed = false;
             segments[^1].End = long.MaxValue;
         }
 

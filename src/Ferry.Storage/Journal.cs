@@ -246,7 +246,6 @@ public sealed partial class Journal : IAsyncDisposable
         if (_current is not null)
         {
             _current.End = basePosition;
-            _current.Sealed = true;
         }
 
         if (_mode == DurabilityMode.Memory)

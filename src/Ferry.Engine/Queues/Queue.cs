@@ -138,7 +138,7 @@ public sealed partial class Queue
             }
         }
 
-        Commit(committed);
+        Commit(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(committed));
         return results;
     }
 
@@ -241,9 +241,9 @@ public sealed partial class Queue
     internal void Commit(MessageEntry entry) => Commit([entry]);
 
     /// <summary>The messages' records are durable: make them deliverable, under one acquisition of the lock.</summary>
-    private void Commit(List<MessageEntry> entries)
+    private void Commit(ReadOnlySpan<MessageEntry> entries)
     {
-        if (entries.Count == 0)
+        if (entries.IsEmpty)
         {
             return;
         }

@@ -26,11 +26,11 @@ internal sealed class Segment(long basePosition, string name)
     /// <summary>Bytes (framed and aligned) of the records not yet released.</summary>
     public long LiveBytes;
 
-    /// <summary>True once appends moved on to a later segment; a sealed segment never grows again.</summary>
-    public bool Sealed;
-
     /// <summary>The position just past the segment's last record once sealed; <see cref="long.MaxValue"/> before.</summary>
     public long End = long.MaxValue;
+
+    /// <summary>True once appends moved on to a later segment; a sealed segment never grows again.</summary>
+    public bool Sealed => End != long.MaxValue;
 
     public override string ToString() => Name;
 }
