@@ -124,6 +124,20 @@ internal static class FilterPolicyCases
         { """{"ip":[{"cidr":"10.0.0.0/8"}]}""", ["ip|String|10.256.0.1"], false },
         { """{"ip":[{"cidr":"10.0.0.0/8"}]}""", ["ip|Number|10"], false },
 
+        // Which texts are IPv6 addresses.
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|::"], true },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|1::"], true },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|1:2:3:4:5:6:7:8"], true },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|1:2:3:4:5:6:7::"], true },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|1::2::3"], false },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|12345::"], false },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|1:2:3:4:5:6:7:8:9"], false },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|1:2:3:4:5:6:7"], false },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|:1::"], false },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|1:"], false },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|::ffff:a00:1"], false },
+        { """{"ip":[{"cidr":"::/0"}]}""", ["ip|String|fe80::1%eth0"], false },
+
         // A string that is an address equals other spellings of it.
         { """{"ip":["::1"]}""", ["ip|String|0:0:0:0:0:0:0:1"], true },
         { """{"ip":["10.0.0.1"]}""", ["ip|String|10.0.0.1"], true },

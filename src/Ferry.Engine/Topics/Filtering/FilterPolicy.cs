@@ -87,6 +87,9 @@ public sealed class FilterPolicy
     }
 
     /// <summary>True when the subscription accepts the message.</summary>
+    /// <remarks>As in SNS, an attribute policy matches nothing, not even <c>"exists": false</c>, when the message has
+    /// no attributes other than Binary ones; a body policy matches nothing when the body is not a JSON object or holds
+    /// no value at all.</remarks>
     public bool Matches(FilterMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
