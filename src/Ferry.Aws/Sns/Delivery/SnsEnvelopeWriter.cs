@@ -26,6 +26,9 @@ internal struct SnsEnvelopeWriter(IBufferWriter<byte> output)
     /// <summary>Strings are transcoded and escaped in slices of this many UTF-8 bytes.</summary>
     private const int SliceBytes = 16 * 1024;
 
+    /// <summary>A UTF-16 char becomes at most three UTF-8 bytes (a surrogate pair, two chars, becomes four).</summary>
+    private const int MaxUtf8BytesPerChar = 3;
+
     private readonly IBufferWriter<byte> _output = output;
     private bool _first = true;
 
@@ -104,6 +107,12 @@ internal struct SnsEnvelopeWriter(IBufferWriter<byte> output)
         byte[] utf8 = ArrayPool<byte>.Shared.Rent(Math.Min(Encoding.UTF8.GetMaxByteCount(value.Length), SliceBytes));
         try
         {
+            if (value.Length <= SliceBytes / MaxUtf8BytesPerChar)
+            {
+                EscapedUtf8(utf8.AsSpan(0, Encoding.UTF8.GetBytes(value, utf8)));
+                return;
+            }
+
             var chars = value.AsSpan();
             var encoder = Encoding.UTF8.GetEncoder();
             while (true)
