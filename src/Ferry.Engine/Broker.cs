@@ -46,12 +46,17 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     }
 
     /// <summary>The engine's modules besides queues, in a fixed order.</summary>
-    private static readonly Func<Broker, BrokerModule>[] ModuleFactories = [b => new Streams.StreamsModule(b), b => new RedisStreams.RedisStreamsModule(b)];
+    private static readonly Func<Broker, BrokerModule>[] ModuleFactories = [b => new Streams.StreamsModule(b), b => new RedisStreams.RedisStreamsModule(b), b => new Topics.TopicsModule(b)];
 
     /// <summary>Redis streams: entries, consumer groups and pending entries lists.</summary>
     public RedisStreams.RedisStreams RedisStreams => _redisStreams ??= Module<RedisStreams.RedisStreamsModule>().Streams;
 
     private RedisStreams.RedisStreams? _redisStreams;
+
+    /// <summary>Topics and subscriptions, with the deliveries they owe.</summary>
+    public Ferry.Engine.Topics.Topics Topics => _topics ??= Module<Topics.TopicsModule>().Topics;
+
+    private Ferry.Engine.Topics.Topics? _topics;
 
     /// <summary>Redis pub/sub: channels and patterns, in memory only (as in Redis).</summary>
     public RedisPubSub.PubSubHub PubSub { get; } = new();

@@ -9,7 +9,7 @@ namespace Ferry.Engine;
 /// </summary>
 /// <remarks>
 /// <para>A module owns a range of record types (<see cref="Owns"/>); the ranges are persisted and never overlap:
-/// queues 1–29, Kinesis streams 30–59, Redis 60–89.</para>
+/// queues 1–29, Kinesis streams 30–59, Redis 60–89, topics 90–119.</para>
 /// <para>The same rules as for queues hold: append inside the critical section that changes the state the record
 /// describes, holding <see cref="Broker.EnterWrite"/> across that section (never across an await); release a record
 /// as soon as nothing needs it for reading (state changes are needed only until the next checkpoint, which the
