@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Ferry.Aws.Auth;
 using Ferry.Aws.Kinesis;
+using Ferry.Aws.Sns;
 using Ferry.Aws.Sqs;
 using Ferry.Aws.Sqs.Query;
 using Microsoft.AspNetCore.Builder;
@@ -36,10 +37,19 @@ public static class AwsEndpoints
     public static IEndpointRouteBuilder MapFerryAws(this IEndpointRouteBuilder app)
     {
         var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Ferry.Aws");
-        var router = new AwsRouter(new SqsEndpoint(app.ServiceProvider, logger), new KinesisEndpoint(app.ServiceProvider, logger), logger);
+        var router = new AwsRouter(new SqsEndpoint(app.ServiceProvider, logger), new KinesisEndpoint(app.ServiceProvider, logger),
+            new SnsEndpoint(app.ServiceProvider, logger), app.ServiceProvider, logger);
         app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Get], router.HandleAsync);
         return app;
     }
+
+    /// <summary>Actions SNS has and SQS does not, for Query requests that name neither version nor service.</summary>
+    private static readonly HashSet<string> SnsOnlyActions = new(StringComparer.Ordinal)
+    {
+        "ConfirmSubscription", "Unsubscribe", "Subscribe", "Publish", "PublishBatch", "CreateTopic", "DeleteTopic", "ListTopics",
+        "GetTopicAttributes", "SetTopicAttributes", "ListSubscriptions", "ListSubscriptionsByTopic", "GetSubscriptionAttributes",
+        "SetSubscriptionAttributes", "TagResource", "UntagResource", "ListTagsForResource",
+    };
 
     /// <summary>Which face and protocol a request speaks.</summary>
     private enum AwsProtocol
@@ -48,7 +58,7 @@ public static class AwsEndpoints
         SqsJson,
         SqsQuery,
 
-        /// <summary>SNS Query (Version 2010-03-31, scope <c>sns</c>): not served yet.</summary>
+        /// <summary>SNS Query (Version 2010-03-31, scope <c>sns</c>, or an action only SNS has).</summary>
         SnsQuery,
 
         /// <summary>Kinesis JSON 1.1 or CBOR (<c>Kinesis_20131202.</c>).</summary>
@@ -59,12 +69,16 @@ public static class AwsEndpoints
     {
         private readonly SqsEndpoint _sqs;
         private readonly KinesisEndpoint _kinesis;
+        private readonly SnsEndpoint _sns;
+        private readonly IServiceProvider _services;
         private readonly ILogger _logger;
 
-        public AwsRouter(SqsEndpoint sqs, KinesisEndpoint kinesis, ILogger logger)
+        public AwsRouter(SqsEndpoint sqs, KinesisEndpoint kinesis, SnsEndpoint sns, IServiceProvider services, ILogger logger)
         {
             _sqs = sqs;
             _kinesis = kinesis;
+            _sns = sns;
+            _services = services;
             _logger = logger;
         }
 
@@ -73,6 +87,12 @@ public static class AwsEndpoints
             if (http.Request.Path.Equals("/health", StringComparison.OrdinalIgnoreCase))
             {
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            if (HttpMethods.IsGet(http.Request.Method) && SnsCertificate.IsCertificatePath(http.Request.Path))
+            {
+                await SnsCertificate.ServeAsync(http, _services);
                 return;
             }
 
@@ -142,11 +162,15 @@ public static class AwsEndpoints
             return query switch
             {
                 AwsProtocol.SqsQuery => _sqs.HandleQueryAsync(http, parameters, auth),
+                AwsProtocol.SnsQuery => _sns.HandleAsync(http, parameters),
                 _ => Unserved(http, query, parameters["Action"]),
             };
         }
 
-        /// <summary>The Query face a request belongs to: by Version, else by credential scope; SQS when neither says.</summary>
+        /// <summary>
+        /// The Query face a request belongs to: by Version, else by credential scope, else by an action only SNS has
+        /// (the SubscribeURL and UnsubscribeURL that endpoints open carry neither); SQS when nothing says.
+        /// </summary>
         private static AwsProtocol QueryProtocol(QueryParameters parameters, SigV4Authorization? auth)
         {
             switch (parameters["Version"])
@@ -160,7 +184,8 @@ public static class AwsEndpoints
             return auth?.Service switch
             {
                 "sns" => AwsProtocol.SnsQuery,
-                _ => AwsProtocol.SqsQuery,
+                "sqs" => AwsProtocol.SqsQuery,
+                _ => SnsOnlyActions.Contains(parameters["Action"] ?? "") ? AwsProtocol.SnsQuery : AwsProtocol.SqsQuery,
             };
         }
 

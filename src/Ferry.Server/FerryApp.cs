@@ -48,10 +48,11 @@ internal sealed class FerryApp : IAsyncDisposable
         try
         {
             _broker.Open();
+            var configuredUrl = $"http://{Settings.ListenAddress}:{(Settings.Port == 0 ? 4566 : Settings.Port)}";
+            Aws.AwsServices.AttachFerryTopics(Services, Settings.Topics.PublicUrl ?? configuredUrl);
             if (Settings.Queues.Count > 0)
             {
-                await Aws.DeclaredQueues.ApplyAsync(Services, Settings.Queues,
-                    $"http://{Settings.ListenAddress}:{(Settings.Port == 0 ? 4566 : Settings.Port)}", Logger, cancellationToken);
+                await Aws.DeclaredQueues.ApplyAsync(Services, Settings.Queues, configuredUrl, Logger, cancellationToken);
             }
 
             await _web.StartAsync(cancellationToken);
@@ -68,6 +69,7 @@ internal sealed class FerryApp : IAsyncDisposable
         var resp = Services.GetRequiredService<RespListener>().EndPoint!;
         RedisEndPoint = resp;
         Services.GetRequiredService<Ferry.Redis.RespServer>().Port = resp.Port;
+        Aws.AwsServices.StartFerryTopics(Services, Settings.Topics.PublicUrl ?? _address.GetLeftPart(UriPartial.Authority));
         Logger.LogInformation(
             "Listening on {Address} and redis://{Redis}, data in {Data}, durability {Durability}",
             _address.GetLeftPart(UriPartial.Authority),
@@ -99,6 +101,7 @@ internal sealed class FerryApp : IAsyncDisposable
 
     private async Task CloseJournalAsync()
     {
+        await Aws.AwsServices.StopFerryTopicsAsync(Services);
         await _broker.DisposeAsync();
         await _journal.DisposeAsync();
         Logger.LogInformation("Stopped; journal flushed and closed");

@@ -160,6 +160,24 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:Kinesis:EnforceShardLimits must be true or false, not '{options.Kinesis.EnforceShardLimits}'.");
         }
 
+        if (!bool.TryParse(options.Topics.SignQueueDeliveries, out var signQueueDeliveries))
+        {
+            errors.Add($"Ferry:Topics:SignQueueDeliveries must be true or false, not '{options.Topics.SignQueueDeliveries}'.");
+        }
+
+        string? publicUrl = null;
+        if (!string.IsNullOrEmpty(options.Topics.PublicUrl))
+        {
+            if (Uri.TryCreate(options.Topics.PublicUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+            {
+                publicUrl = url.GetLeftPart(UriPartial.Path).TrimEnd('/');
+            }
+            else
+            {
+                errors.Add($"Ferry:Topics:PublicUrl must be an absolute http or https URL, not '{options.Topics.PublicUrl}'.");
+            }
+        }
+
         if (!int.TryParse(options.RedisPort, NumberStyles.None, CultureInfo.InvariantCulture, out var redisPort) || redisPort > IPEndPoint.MaxPort)
         {
             errors.Add($"Ferry:RedisPort (--redis-port) must be a whole number from 0 to 65535, not '{options.RedisPort}'.");
@@ -214,7 +232,11 @@ internal static partial class FerryConfiguration
         }
 
         var redis = new RedisSettings(redisPort, string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword, pubSubLimit, maxBulk, allowFlush);
-        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits, redis) { Queues = queues };
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits, redis)
+        {
+            Queues = queues,
+            Topics = new TopicsSettings(publicUrl, signQueueDeliveries),
+        };
     }
 
     private static IPAddress? ParseListen(string text)

@@ -125,7 +125,11 @@ internal static class FerryHost
         builder.Services.AddSingleton<FerryClock>();
         builder.Services.AddSingleton<JournalService>();
         builder.Services.AddSingleton<BrokerService>();
-        builder.Services.AddFerryAws(sp => () => sp.GetRequiredService<BrokerService>().Broker);
+        builder.Services.AddFerryAws(sp => () => sp.GetRequiredService<BrokerService>().Broker, new Ferry.Aws.Sns.SnsOptions
+        {
+            SigningDirectory = settings.DataDirectory,
+            SignQueueDeliveries = settings.Topics.SignQueueDeliveries,
+        });
         builder.Services.AddSingleton(sp => new RespServer(
             new RespOptions
             {

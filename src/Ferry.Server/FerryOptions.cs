@@ -48,6 +48,20 @@ internal sealed class FerryOptions
 
     /// <summary>The Kinesis face's settings (<c>Ferry:Kinesis:*</c>).</summary>
     public KinesisOptions Kinesis { get; set; } = new();
+
+    /// <summary>The SNS face's settings (<c>Ferry:Topics:*</c>).</summary>
+    public TopicsOptions Topics { get; set; } = new();
+}
+
+/// <summary>Settings of the SNS face.</summary>
+internal sealed class TopicsOptions
+{
+    /// <summary>The URL endpoints reach Ferry at (SubscribeURL, UnsubscribeURL, SigningCertURL); empty means the
+    /// address Ferry listens on.</summary>
+    public string PublicUrl { get; set; } = "";
+
+    /// <summary><c>true</c> to sign the envelopes delivered to queues as well (HTTP/S deliveries are always signed).</summary>
+    public string SignQueueDeliveries { get; set; } = "false";
 }
 
 /// <summary>Settings of the Kinesis face.</summary>

@@ -33,7 +33,15 @@ internal sealed record FerrySettings(
 
     /// <summary>Queues that exist when Ferry starts.</summary>
     public IReadOnlyList<Ferry.Aws.QueueDeclaration> Queues { get; init; } = [];
+
+    /// <summary>The SNS face's settings.</summary>
+    public TopicsSettings Topics { get; init; } = new(null, false);
 }
+
+/// <summary>The SNS face's settings.</summary>
+/// <param name="PublicUrl">The URL endpoints reach Ferry at, or null for the address it listens on.</param>
+/// <param name="SignQueueDeliveries">Whether envelopes delivered to queues are signed too.</param>
+internal sealed record TopicsSettings(string? PublicUrl, bool SignQueueDeliveries);
 
 /// <summary>The RESP listener's settings.</summary>
 /// <param name="Port">Its port; 0 means a free one chosen at start-up.</param>

@@ -4,7 +4,7 @@ using System.Text;
 namespace Ferry.Aws.Sqs.Query;
 
 /// <summary>
-/// Writes SQS's Query-protocol XML: the response envelope, the error envelope, and each result's members in the
+/// Writes the Query-protocol XML of SQS (and, with its namespace, of SNS): the response envelope, the error envelope, and each result's members in the
 /// element names of botocore's Query model. Text is escaped as AWS escapes it, carriage return included
 /// (<c>&amp;#xD;</c>), so that an XML parser's end-of-line normalisation cannot turn it into a line feed.
 /// </summary>
@@ -18,11 +18,11 @@ internal sealed class SqsXml
     public override string ToString() => _text.ToString();
 
     /// <summary>A whole response: <c>&lt;ActionResponse&gt;&lt;ActionResult&gt;...&lt;/ActionResult&gt;&lt;ResponseMetadata/&gt;</c>.</summary>
-    public static string Response(string action, string requestId, Action<SqsXml>? result)
+    public static string Response(string action, string requestId, Action<SqsXml>? result, string xmlNamespace = Namespace)
     {
         var xml = new SqsXml();
         xml.Raw("<?xml version=\"1.0\"?>");
-        xml.Raw("<").Raw(action).Raw("Response xmlns=\"").Raw(Namespace).Raw("\">");
+        xml.Raw("<").Raw(action).Raw("Response xmlns=\"").Raw(xmlNamespace).Raw("\">");
         if (result is not null)
         {
             xml.Raw("<").Raw(action).Raw("Result>");
@@ -36,11 +36,11 @@ internal sealed class SqsXml
     }
 
     /// <summary>An error response: <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Type/&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;Detail/&gt;&lt;/Error&gt;&lt;RequestId/&gt;</c>.</summary>
-    public static string Error(SqsError error, string message, string requestId)
+    public static string Error(SqsError error, string message, string requestId, string xmlNamespace = Namespace)
     {
         var xml = new SqsXml();
         xml.Raw("<?xml version=\"1.0\"?>");
-        xml.Raw("<ErrorResponse xmlns=\"").Raw(Namespace).Raw("\"><Error>");
+        xml.Raw("<ErrorResponse xmlns=\"").Raw(xmlNamespace).Raw("\"><Error>");
         xml.Element("Type", error.FaultType).Element("Code", error.QueryCode).Element("Message", message).Raw("<Detail/>");
         xml.Raw("</Error>").Element("RequestId", requestId).Raw("</ErrorResponse>");
         return xml.ToString();

@@ -1,0 +1,173 @@
+using System.Net.Http.Headers;
+using System.Threading.Channels;
+using Ferry.Aws.Sns.Delivery;
+using Ferry.Aws.Sqs;
+using Ferry.Engine;
+using Ferry.Engine.Queues;
+using Ferry.Engine.Topics;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Aws.Sns;
+
+/// <summary>
+/// SNS's side of delivery: the message a queue subscription receives (the signed or unsigned envelope, or the raw
+/// message with its attributes), and the pushing of notifications to HTTP/S endpoints with the retries of their
+/// delivery policy, the subscription's throttle, and dead-lettering after the last attempt.
+/// </summary>
+internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
+{
+    private readonly Func<Broker> _brokerAccessor;
+    private readonly SnsOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<TopicDelivery> _ready = Channel.CreateUnbounded<TopicDelivery>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HttpClient _http;
+    private readonly Lazy<SnsSigner> _signer;
+    private readonly List<Task> _workers = [];
+    private string _baseUrl;
+
+    public SnsDelivery(Func<Broker> broker, SnsOptions options, ILogger logger, TimeProvider time, HttpMessageHandler? handler = null)
+    {
+        _brokerAccessor = broker;
+        _options = options;
+        _logger = logger;
+        _time = time;
+        _baseUrl = options.BaseUrl;
+        _signer = new Lazy<SnsSigner>(() => SnsSigner.LoadOrCreate(options.SigningDirectory, time));
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            MaxConnectionsPerServer = options.PushConcurrency,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(SnsHttpHeaders.UserAgent);
+    }
+
+    /// <summary>The broker, which opens after the services are built.</summary>
+    private Broker _broker => _brokerAccessor();
+
+    /// <summary>The key and certificate that sign what Ferry pushes.</summary>
+    public SnsSigner Signer => _signer.Value;
+
+    /// <summary>
+    /// Connects delivery to the topics, before Ferry takes requests: publishes can fan out, and the deliveries owed
+    /// since the last stop are queued. Loads (or creates) the signing key.
+    /// </summary>
+    public void Attach(string baseUrl)
+    {
+        _baseUrl = baseUrl.TrimEnd('/');
+        _ = Signer;
+        _broker.Topics.AttachDelivery(this);
+    }
+
+    /// <summary>Starts pushing, once Ferry listens at <paramref name="baseUrl"/>.</summary>
+    public void Start(string baseUrl)
+    {
+        _baseUrl = baseUrl.TrimEnd('/');
+        for (var i = 0; i < _options.PushConcurrency; i++)
+        {
+            _workers.Add(Task.Run(() => WorkAsync(_stopping.Token)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public SendRequest ToQueueMessage(Subscription subscription, TopicMessage message)
+    {
+        if (subscription.RawMessageDelivery)
+        {
+            var body = message.MessageFor("sqs");
+            Dictionary<string, MessageAttributeValue>? attributes = null;
+            if (message.Attributes.Count > 0)
+            {
+                attributes = new Dictionary<string, MessageAttributeValue>(message.Attributes.Count, StringComparer.Ordinal);
+                foreach (var a in message.Attributes)
+                {
+                    attributes[a.Name] = new MessageAttributeValue { DataType = a.DataType, StringValue = a.StringValue, BinaryValue = a.BinaryValue };
+                }
+            }
+
+            return new SendRequest
+            {
+                Body = body,
+                BodyDigest = Convert.FromHexString(SqsMd5.OfBody(body)),
+                Attributes = message.Attributes.Count > 0 ? message.Attributes : null,
+                AttributesDigest = SqsMd5.OfMessageAttributes(attributes) is { } digest ? Convert.FromHexString(digest) : null,
+                GroupId = message.GroupId,
+                DeduplicationId = message.DeduplicationId,
+            };
+        }
+
+        var envelope = SnsMessages.NotificationString(Notification(subscription.Topic, message, "sqs"),
+            SnsUrls.Unsubscribe(_baseUrl, subscription.Arn), _options.SignQueueDeliveries ? Signature(subscription.Topic, message, "sqs") : null);
+        return new SendRequest
+        {
+            Body = envelope,
+            BodyDigest = Convert.FromHexString(SqsMd5.OfBody(envelope)),
+            GroupId = message.GroupId,
+            DeduplicationId = message.DeduplicationId,
+        };
+    }
+
+    /// <inheritdoc/>
+    public void Push(TopicDelivery delivery) => _ready.Writer.TryWrite(delivery);
+
+    private static SnsNotification Notification(Topic topic, TopicMessage message, string protocol) => new(
+        topic.Arn,
+        message.MessageId.ToString("D"),
+        message.Subject,
+        message.MessageFor(protocol),
+        DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp),
+        message.Attributes.Count == 0 ? null : [.. message.Attributes.Select(a => new SnsMessageAttribute(a.Name, a.DataType, a.StringValue, a.BinaryValue))],
+        message.SequenceNumber,
+        message.GroupId,
+        message.DeduplicationId);
+
+    /// <summary>The signature of a message for one protocol's text, computed once per message and version.</summary>
+    private SnsSignature Signature(Topic topic, TopicMessage message, string protocol)
+    {
+        var version = topic.Attributes.GetValueOrDefault("SignatureVersion") == "2" ? SnsSignatureVersion.V2 : SnsSignatureVersion.V1;
+        var text = message.MessageFor(protocol);
+        if (message.FaceState is SnsSignatureCache cache && cache.Version == version && ReferenceEquals(cache.Text, text))
+        {
+            return cache.Signature;
+        }
+
+        var signature = SnsMessages.Sign(Signer, Notification(topic, message, protocol), version, SnsUrls.SigningCertificate(_baseUrl, Signer.CertificateFileName));
+        message.FaceState = new SnsSignatureCache(version, text, signature);
+        return signature;
+    }
+
+    private sealed record SnsSignatureCache(SnsSignatureVersion Version, string Text, SnsSignature Signature);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _ready.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: owed deliveries stay in the journal.
+        }
+
+        _http.Dispose();
+        if (_signer.IsValueCreated)
+        {
+            _signer.Value.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+}
