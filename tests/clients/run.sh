@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Ferry's client-compatibility suites: real SQS, Kinesis and Redis clients (boto3, AWS CLI v1 and v2, AWS SDK for
-# JavaScript v3, sqs-consumer, redis-cli, ioredis) against a running server. Installs what the suites need (idempotently), runs every suite and
+# Ferry's client-compatibility suites: real SQS, SNS, Kinesis and Redis clients (boto3, AWS CLI v1 and v2, AWS SDK
+# for JavaScript v3, sqs-consumer, redis-cli, ioredis) against a running server. Installs what the suites need (idempotently), runs every suite and
 # ends with one line "N passed, N failed" summing them all.
 #
 #   tests/clients/run.sh                    build Ferry, start it on a free port (fsync, temporary data), test it
@@ -165,6 +165,8 @@ add_counts python "$work/python.log"
 echo "== AWS CLI"
 bash "$here/cli/test_sqs_cli.sh" 2>&1 | tee "$work/cli.log"
 add_counts cli "$work/cli.log"
+bash "$here/cli/test_sns_cli.sh" 2>&1 | tee "$work/cli-sns.log"
+add_counts cli-sns "$work/cli-sns.log"
 if [[ "$peer" != "moto" ]]; then
   bash "$here/cli/test_kinesis_cli.sh" 2>&1 | tee "$work/cli-kinesis.log"
   add_counts cli-kinesis "$work/cli-kinesis.log"

@@ -7,31 +7,8 @@
 # AWS_CLI_V1 and AWS_CLI_V2 override the two commands (a CLI that is missing is reported as one failure).
 set -uo pipefail
 
-endpoint="${FERRY_ENDPOINT:?set FERRY_ENDPOINT, e.g. http://127.0.0.1:4566}"
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-export AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_SESSION_TOKEN
-
-passed=0
-failed=0
-out="$(mktemp)"
-err="$(mktemp)"
-trap 'rm -f "$out" "$err"' EXIT
-
-pass() { passed=$((passed + 1)); echo "  ok   $*"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $*"; }
-
-# json EXPR: evaluates a Python expression over the JSON document in $out bound to `d` (empty output, as
-# the CLI prints for a receive without messages, is {}); prints the result.
-json() {
-  python3 -c 'import json,sys; t=open(sys.argv[1]).read(); d=json.loads(t) if t.strip() else {}; r=eval(sys.argv[2]); print(r if not isinstance(r,(dict,list)) else json.dumps(r))' "$out" "$1" 2>/dev/null
-}
-
-# check DESCRIPTION EXPR: passes when the Python expression over the JSON output `d` is true.
-check() {
-  local desc="$1" expr="$2"
-  if [[ "$(json "bool($expr)")" == "True" ]]; then pass "$desc"; else fail "$desc: $expr over $(head -c 400 "$out")"; fi
-}
+# shellcheck source=cli_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_common.sh"
 
 # run CMD...: runs the CLI with the common options; stdout to $out, stderr to $err; returns its status.
 run() {
@@ -131,19 +108,12 @@ flow() {
   fi
 }
 
-# AWS CLI v1: the pyenv shim or the module.
-if [[ -n "${AWS_CLI_V1:-}" ]]; then
-  read -r -a cli <<<"$AWS_CLI_V1"
-elif [[ -x /root/.pyenv/shims/aws ]]; then
-  cli=(/root/.pyenv/shims/aws)
-else
-  cli=(python3 -m awscli)
-fi
+use_cli_v1
 # v1 takes a blob given in JSON as raw bytes (and prints them base64-encoded); v2 takes it as base64.
 flow v1-json "$(printf '%s' 'AAEC/w==' | base64)"
 
 # Debian's AWS CLI 2.9, which still speaks the Query protocol to SQS.
-read -r -a cli <<<"${AWS_CLI_V2:-/usr/bin/aws}"
+use_cli_v2
 flow v2-query 'AAEC/w=='
 
 echo "$passed passed, $failed failed"
