@@ -116,7 +116,24 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
     /// <inheritdoc/>
     public void Push(TopicDelivery delivery) => _ready.Writer.TryWrite(delivery);
 
-    private static SnsNotification Notification(Topic topic, TopicMessage message, string protocol) => new(
+    /// <summary>The notification for one protocol's text, built once per message (every queue subscription shares it).</summary>
+    private static SnsNotification Notification(Topic topic, TopicMessage message, string protocol)
+    {
+        var state = message.FaceState as MessageState ?? new MessageState();
+        message.FaceState ??= state;
+        var text = message.MessageFor(protocol);
+        lock (state)
+        {
+            if (state.Notification is { } cached && ReferenceEquals(cached.Message, text))
+            {
+                return cached;
+            }
+
+            return state.Notification = NewNotification(topic, message, protocol);
+        }
+    }
+
+    private static SnsNotification NewNotification(Topic topic, TopicMessage message, string protocol) => new(
         topic.Arn,
         message.MessageId.ToString("D"),
         message.Subject,
@@ -131,18 +148,35 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
     private SnsSignature Signature(Topic topic, TopicMessage message, string protocol)
     {
         var version = topic.Attributes.GetValueOrDefault("SignatureVersion") == "2" ? SnsSignatureVersion.V2 : SnsSignatureVersion.V1;
-        var text = message.MessageFor(protocol);
-        if (message.FaceState is SnsSignatureCache cache && cache.Version == version && ReferenceEquals(cache.Text, text))
+        var notification = Notification(topic, message, protocol);
+        var state = (MessageState)message.FaceState!;
+        lock (state)
         {
-            return cache.Signature;
+            if (state.Signature is { } cached && cached.Version == version && ReferenceEquals(state.SignedText, notification.Message))
+            {
+                return cached;
+            }
         }
 
-        var signature = SnsMessages.Sign(Signer, Notification(topic, message, protocol), version, SnsUrls.SigningCertificate(_baseUrl, Signer.CertificateFileName));
-        message.FaceState = new SnsSignatureCache(version, text, signature);
+        var signature = SnsMessages.Sign(Signer, notification, version, SnsUrls.SigningCertificate(_baseUrl, Signer.CertificateFileName));
+        lock (state)
+        {
+            state.Signature = signature;
+            state.SignedText = notification.Message;
+        }
+
         return signature;
     }
 
-    private sealed record SnsSignatureCache(SnsSignatureVersion Version, string Text, SnsSignature Signature);
+    /// <summary>What deliveries of one message share: its notification and signature for the last protocol text asked.</summary>
+    private sealed class MessageState
+    {
+        public SnsNotification? Notification { get; set; }
+
+        public SnsSignature? Signature { get; set; }
+
+        public string? SignedText { get; set; }
+    }
 
     public async ValueTask DisposeAsync()
     {

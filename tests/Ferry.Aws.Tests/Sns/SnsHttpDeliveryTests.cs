@@ -163,6 +163,28 @@ public sealed class SnsHttpDeliveryTests : IAsyncLifetime
         await WaitUntilAsync(() => _server.Broker.Topics.PendingDeliveries == 0);
     }
 
+    [Fact]
+    public async Task ThrottlePolicy_SpacesDeliveriesToItsRate()
+    {
+        var policy = "{\"healthyRetryPolicy\":{\"minDelayTarget\":1,\"maxDelayTarget\":1,\"numRetries\":0},\"throttlePolicy\":{\"maxReceivesPerSecond\":1}}";
+        var (topic, _) = await SubscribeConfirmedAsync(deliveryPolicy: policy);
+        for (var i = 0; i < 3; i++)
+        {
+            await _server.OkAsync("Publish", ("TopicArn", topic), ("Message", "m" + i));
+        }
+
+        // One delivery now; the next two each wait for a second on the clock.
+        await _endpoint.WaitForAsync(2);
+        await Task.Delay(300);
+        Assert.Equal(2, _endpoint.Requests.Count);
+        _server.Clock.Advance(TimeSpan.FromSeconds(1));
+        await _endpoint.WaitForAsync(3);
+        await Task.Delay(300);
+        Assert.Equal(3, _endpoint.Requests.Count);
+        _server.Clock.Advance(TimeSpan.FromSeconds(1));
+        await _endpoint.WaitForAsync(4);
+    }
+
     /// <summary>Moves the clock a second at a time until the endpoint has seen <paramref name="count"/> requests.</summary>
     private async Task AdvanceUntilAsync(int count)
     {
