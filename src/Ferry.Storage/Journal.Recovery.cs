@@ -117,6 +117,12 @@ public sealed partial class Journal
         {
             // The last segment keeps receiving appends (also when a torn newer one was just removed).
             segments[^1].End = long.MaxValue;
+
+            // What was just recovered may be in the page cache only (the process died after a write, before its
+            // fdatasync). Make it durable before anything is written after it: new records claim that everything
+            // before their batch is synced, and the owner is about to act on what it replays. Earlier segments were
+            // synced before the next one received data.
+            segments[^1].File!.Sync();
         }
 
         var tail = segments.Count > 0 ? segments[^1].WrittenEnd : position;
