@@ -125,6 +125,11 @@ public sealed partial class Journal
             segments[^1].File!.Sync();
         }
 
+        foreach (var s in segments)
+        {
+            s.SyncedOffset = s.WrittenEnd - s.Base;
+        }
+
         var tail = segments.Count > 0 ? segments[^1].WrittenEnd : position;
         var replay = checkpoint?.Position ?? 0;
         return new Recovery([.. segments], tail, replay, position, checkpoint?.Snapshot);
@@ -169,7 +174,8 @@ public sealed partial class Journal
         return (offset, count, bytes);
     }
 
-    /// <summary>Whether an intact record written in a batch that began after <paramref name="damage"/> follows it.</summary>
+    /// <summary>Whether an intact record follows <paramref name="damage"/> that was written after the damaged offset was
+    /// synced (its header's <c>batchStart</c>, the offset durable before it was written, lies beyond the damage).</summary>
     private static bool HasLaterBatch(ISegmentFile file, long basePosition, long damage, long length)
     {
         using var reader = new SegmentReader(file, length);
