@@ -60,6 +60,26 @@ public class FifoQueueTests
     }
 
     [Fact]
+    public async Task Fifo_DuplicateOfAMessageNotYetDurable_IsAcknowledgedOnlyOnceTheOriginalIsDurable()
+    {
+        // A duplicate is answered with the original's id. Answered before the original's record is durable, a crash
+        // in between would lose a message whose send was acknowledged.
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", null, null);
+        var journal = f.Broker.Journal;
+        for (var i = 0; i < 20; i++)
+        {
+            var before = journal.Tail;
+            var original = q.SendAsync(EngineFixture.Message($"x{i}", group: "g", dedup: $"d{i}"));
+            var duplicate = await q.SendAsync(EngineFixture.Message($"x{i}", group: "g", dedup: $"d{i}"));
+            Assert.True(journal.GetStats().Durable > before, $"duplicate {i} was acknowledged before its original was durable");
+            Assert.Equal((await original).MessageId, duplicate.MessageId);
+        }
+
+        Assert.Equal(20, q.GetCounts().Visible);
+    }
+
+    [Fact]
     public async Task Fifo_WithoutDedupIdOrContentBasedDedup_IsRefused()
     {
         await using var f = await EngineFixture.StartAsync();
