@@ -54,25 +54,25 @@ public sealed partial class Journal
             try
             {
                 var forceSync = false;
-                for (var i = 0; i < batch.Count; i++)
+                foreach (var buffer in batch)
                 {
-                    var buffer = batch[i];
                     var segment = buffer.Segment;
                     forceSync |= buffer.SyncWaiters.Count > 0;
                     if (buffer.Length > 0)
                     {
+                        // A segment that appends have left is synced before any later segment's data is written, in
+                        // every mode, also when an earlier round wrote its last batch (interval and none modes leave
+                        // it unsynced): recovery refuses damage in a sealed segment.
+                        if (unsynced is not null && unsynced != segment)
+                        {
+                            Sync(unsynced);
+                            unsynced = null;
+                        }
+
                         segment.File ??= _device.CreateSegment(segment.Base);
                         segment.File.Write(buffer.Offset, buffer.Data.AsSpan(0, buffer.Length));
                         segment.WrittenEnd = segment.Base + buffer.Offset + buffer.Length;
                         unsynced = segment;
-                    }
-
-                    // A segment that appends have left is synced before any later segment's data is written.
-                    var leavingSegment = i + 1 < batch.Count && batch[i + 1].Segment != segment;
-                    if (leavingSegment && unsynced == segment)
-                    {
-                        Sync(segment);
-                        unsynced = null;
                     }
                 }
 
@@ -119,7 +119,9 @@ public sealed partial class Journal
 
     private void Sync(Segment segment)
     {
+        var written = Volatile.Read(ref segment.WrittenEnd) - segment.Base;
         segment.File!.Sync();
+        Volatile.Write(ref segment.SyncedOffset, written);
         Interlocked.Increment(ref _syncs);
     }
 

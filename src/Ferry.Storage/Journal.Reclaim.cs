@@ -75,7 +75,7 @@ public sealed partial class Journal
                 _checkpointPosition = mark.Position;
             }
 
-            return DeleteDeadSegments();
+            return DeleteDeadSegments(mark);
         }
         finally
         {
@@ -83,14 +83,30 @@ public sealed partial class Journal
         }
     }
 
-    private int DeleteDeadSegments()
+    /// <summary>Deletes the segments wholly before <paramref name="mark"/> that hold no live record by the mark's counts
+    /// as well as now.</summary>
+    /// <remarks>By the mark's counts, not merely by now: an owner may release records while the checkpoint is being
+    /// written, and that checkpoint still counts them as live (the owner's snapshot may refer to them). Deleting their
+    /// segment would leave the durable checkpoint pointing at a missing segment until the next one; the next
+    /// checkpoint deletes it instead.</remarks>
+    private int DeleteDeadSegments(JournalCheckpointMark mark)
     {
+        HashSet<long> deadAtMark = [];
+        foreach (var entry in mark.Segments)
+        {
+            if (entry.Live == 0)
+            {
+                deadAtMark.Add(entry.Base);
+            }
+        }
+
         List<Segment> dead = [];
         lock (_gate)
         {
             foreach (var s in _segments)
             {
-                if (s.Sealed && s != _current && s.WrittenEnd <= _checkpointPosition && Interlocked.Read(ref s.Live) == 0)
+                if (s.Sealed && s != _current && s.WrittenEnd <= mark.Position && Interlocked.Read(ref s.Live) == 0
+                    && deadAtMark.Contains(s.Base))
                 {
                     dead.Add(s);
                 }

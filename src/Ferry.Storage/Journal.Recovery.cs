@@ -117,6 +117,17 @@ public sealed partial class Journal
         {
             // The last segment keeps receiving appends (also when a torn newer one was just removed).
             segments[^1].End = long.MaxValue;
+
+            // What was just recovered may be in the page cache only (the process died after a write, before its
+            // fdatasync). Make it durable before anything is written after it: new records claim that everything
+            // before their batch is synced, and the owner is about to act on what it replays. Earlier segments were
+            // synced before the next one received data.
+            segments[^1].File!.Sync();
+        }
+
+        foreach (var s in segments)
+        {
+            s.SyncedOffset = s.WrittenEnd - s.Base;
         }
 
         var tail = segments.Count > 0 ? segments[^1].WrittenEnd : position;
@@ -163,7 +174,8 @@ public sealed partial class Journal
         return (offset, count, bytes);
     }
 
-    /// <summary>Whether an intact record written in a batch that began after <paramref name="damage"/> follows it.</summary>
+    /// <summary>Whether an intact record follows <paramref name="damage"/> that was written after the damaged offset was
+    /// synced (its header's <c>batchStart</c>, the offset durable before it was written, lies beyond the damage).</summary>
     private static bool HasLaterBatch(ISegmentFile file, long basePosition, long damage, long length)
     {
         using var reader = new SegmentReader(file, length);

@@ -11,11 +11,13 @@ namespace Ferry.Storage;
 /// <see cref="ValueTask{TResult}"/>. One flusher thread takes everything buffered, writes it with one write per
 /// segment, issues one <c>fdatasync</c>, and completes every waiter the flush covered. While it syncs, the next
 /// batch fills up, so the number of fsyncs per second bounds batches, not appends.</para>
-/// <para>Invariant used by recovery: in <see cref="DurabilityMode.Fsync"/> mode a batch is written only after the
-/// previous batch of the same segment is synced, and a segment is synced before a later segment receives data.
-/// Each record carries the offset where its batch begins, so a damaged record followed by an intact record of a
-/// <em>later</em> batch is damage to synced data (refused), while damage inside the last batch is a torn write of
-/// data that was never acknowledged (truncated).</para>
+/// <para>Invariant used by recovery: a segment is synced before a later segment receives data, and everything
+/// recovered is synced before anything is written after it. Each record carries an offset of its segment that was
+/// durable before the record was written — in <see cref="DurabilityMode.Fsync"/> mode the start of its batch, since a
+/// batch is written only after the previous one is synced; in the other modes what a completed fdatasync had covered
+/// when it was framed. So a damaged record followed by an intact record claiming more than the damage's offset is
+/// damage to synced data (refused), while any other damage is a torn write of data no fdatasync covered
+/// (truncated).</para>
 /// <para>Live records are counted per segment: the owner calls <see cref="Release"/> when it no longer needs a
 /// record. A segment wholly before the last checkpoint with no live record is deleted; a sparse one is compacted
 /// by <see cref="CompactAsync"/>.</para>
@@ -194,7 +196,11 @@ public sealed partial class Journal : IAsyncDisposable
             else
             {
                 frame = _active!.Reserve(size);
-                batchStart = _active.Offset;
+
+                // What the record claims was durable before it was written. In fsync mode its batch's start: a batch
+                // is written only once the one before it is synced. Otherwise batches follow each other unsynced, and
+                // the claim is what a completed fdatasync covered when the record was framed.
+                batchStart = _mode == DurabilityMode.Fsync ? _active.Offset : Volatile.Read(ref segment.SyncedOffset);
             }
 
             var payload = frame.Slice(RecordHeader.Size, length);

@@ -60,6 +60,26 @@ public class FifoQueueTests
     }
 
     [Fact]
+    public async Task Fifo_DuplicateOfAMessageNotYetDurable_IsAcknowledgedOnlyOnceTheOriginalIsDurable()
+    {
+        // A duplicate is answered with the original's id. Answered before the original's record is durable, a crash
+        // in between would lose a message whose send was acknowledged.
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", null, null);
+        var journal = f.Broker.Journal;
+        for (var i = 0; i < 20; i++)
+        {
+            var before = journal.Tail;
+            var original = q.SendAsync(EngineFixture.Message($"x{i}", group: "g", dedup: $"d{i}"));
+            var duplicate = await q.SendAsync(EngineFixture.Message($"x{i}", group: "g", dedup: $"d{i}"));
+            Assert.True(journal.GetStats().Durable > before, $"duplicate {i} was acknowledged before its original was durable");
+            Assert.Equal((await original).MessageId, duplicate.MessageId);
+        }
+
+        Assert.Equal(20, q.GetCounts().Visible);
+    }
+
+    [Fact]
     public async Task Fifo_WithoutDedupIdOrContentBasedDedup_IsRefused()
     {
         await using var f = await EngineFixture.StartAsync();
@@ -80,6 +100,25 @@ public class FifoQueueTests
         var first = await q.ReceiveAsync(Receive(max: 1, attempt: "try-1"), default);
         var retry = await q.ReceiveAsync(Receive(max: 1, attempt: "try-1"), default);
         Assert.Equal(first.Select(m => m.ReceiptHandle), retry.Select(m => m.ReceiptHandle));
+    }
+
+    [Fact]
+    public async Task Fifo_ReceiveRetriedWhileTheFirstIsNotDurable_AnswersOnlyOnceItIs()
+    {
+        // The retry hands out the first receive's receipt handles. Before that receive is durable a crash could undo
+        // it, and a delete with those handles would then succeed without deleting.
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", new Dictionary<string, string> { ["ContentBasedDeduplication"] = "true" }, null);
+        var journal = f.Broker.Journal;
+        for (var i = 0; i < 20; i++)
+        {
+            await q.SendAsync(EngineFixture.Message($"m{i}", group: $"g{i}"));
+            var before = journal.Tail;
+            var first = q.ReceiveAsync(Receive(max: 1, attempt: $"try-{i}"), default);
+            var retry = await q.ReceiveAsync(Receive(max: 1, attempt: $"try-{i}"), default);
+            Assert.True(journal.GetStats().Durable > before, $"retry {i} answered before the receive it repeats was durable");
+            Assert.Equal((await first).Select(m => m.ReceiptHandle), retry.Select(m => m.ReceiptHandle));
+        }
     }
 }
 

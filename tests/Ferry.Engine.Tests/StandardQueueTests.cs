@@ -30,6 +30,28 @@ public class StandardQueueTests
     }
 
     [Fact]
+    public async Task Delete_RepeatedWhileTheFirstIsNotDurable_AnswersOnlyOnceItIs()
+    {
+        // The repeat finds nothing left to delete. Answered before the first delete is durable, a crash in between
+        // would bring back a message whose deletion was acknowledged.
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("orders", null, null);
+        var journal = f.Broker.Journal;
+        for (var i = 0; i < 20; i++)
+        {
+            await q.SendAsync(EngineFixture.Message($"m{i}"));
+            var handle = Assert.Single(await q.ReceiveAsync(Receive(max: 1), default)).ReceiptHandle;
+            var before = journal.Tail;
+            var first = q.DeleteAsync(handle);
+            await q.DeleteAsync(handle);
+            Assert.True(journal.GetStats().Durable > before, $"repeat {i} answered before the delete it repeats was durable");
+            await first;
+        }
+
+        Assert.Equal(new QueueCounts(0, 0, 0), q.GetCounts());
+    }
+
+    [Fact]
     public async Task ReceiveMessage_AfterVisibilityTimeout_RedeliversWithNewReceiptHandle()
     {
         await using var f = await EngineFixture.StartAsync();

@@ -33,6 +33,7 @@ public sealed partial class Queue
     {
         var errors = new EngineException?[receiptHandles.Count];
         var deleted = new List<long>(receiptHandles.Count);
+        var gone = false;
         _broker.EnterWrite();
         try
         {
@@ -47,8 +48,11 @@ public sealed partial class Queue
                         continue;
                     }
 
-                    if (_messages.TryGetValue(seq, out var entry) && entry.ReceiveCount == receiveCount
-                        && entry.State is MessageState.InFlight or MessageState.Ready)
+                    if (!_messages.TryGetValue(seq, out var entry))
+                    {
+                        gone = true;
+                    }
+                    else if (entry.ReceiveCount == receiveCount && entry.State is MessageState.InFlight or MessageState.Ready)
                     {
                         Uncount(entry);
                         Remove(entry);
@@ -58,7 +62,10 @@ public sealed partial class Queue
 
                 if (deleted.Count == 0)
                 {
-                    return (errors, default);
+                    // A message already gone may have been deleted by a record not durable yet (a repeated delete):
+                    // answer no sooner than that record is.
+                    var flushed = gone ? FlushedAsync() : default;
+                    return (errors, flushed);
                 }
 
                 var durable = AppendSeqs(RecordType.MessagesDeleted, deleted);

@@ -105,7 +105,8 @@ public sealed partial class Queue
                             taken.Add(new Taken(e, e.Body, receiveCount, e.FirstReceiveAt, seq));
                         }
 
-                        durable = ValueTask.FromResult(default(RecordRef));
+                        // The receive repeated here may not be durable yet: answer no sooner than it is.
+                        durable = FlushedAsync();
                         return taken;
                     }
                 }

@@ -142,7 +142,8 @@ public sealed partial class Queue
         return results;
     }
 
-    /// <summary>Appends a message and indexes it as pending. Returns a null entry for a FIFO duplicate.</summary>
+    /// <summary>Appends a message and indexes it as pending. For a FIFO duplicate, returns the original's entry while it
+    /// is still pending (to commit once durable), else a null entry.</summary>
     /// <param name="request">The message.</param>
     /// <param name="moved">For a message moved from another queue: its identity and history.</param>
     internal (SendResult Result, ValueTask<RecordRef> Durable, MessageEntry? Entry) Enqueue(SendRequest request, MovedMessage? moved)
@@ -195,7 +196,16 @@ public sealed partial class Queue
                 ThrowIfDeleted();
                 if (dedupKey is not null && _dedup.TryGetValue(dedupKey, out var seen) && seen.ExpiresAt > now)
                 {
-                    return (new SendResult(seen.MessageId, FormatSequence(seen.Seq)), default, null);
+                    // A duplicate is acknowledged no sooner than its original: while the original's record is not
+                    // durable yet, the duplicate waits for the journal to flush it (and may commit it first).
+                    var duplicate = new SendResult(seen.MessageId, FormatSequence(seen.Seq));
+                    if (_messages.TryGetValue(seen.Seq, out var original) && original.State == MessageState.Pending)
+                    {
+                        var flushed = FlushedAsync();
+                        return (duplicate, flushed, original);
+                    }
+
+                    return (duplicate, default, null);
                 }
 
                 var seq = ++_nextSeq;
@@ -235,6 +245,13 @@ public sealed partial class Queue
         {
             _broker.ExitWrite();
         }
+    }
+
+    /// <summary>Completes when everything appended so far is durable (a pending original of a duplicate included).</summary>
+    private async ValueTask<RecordRef> FlushedAsync()
+    {
+        await Journal.FlushAsync().ConfigureAwait(false);
+        return default;
     }
 
     /// <summary>The message's record is durable: make it deliverable.</summary>

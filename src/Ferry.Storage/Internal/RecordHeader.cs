@@ -7,9 +7,10 @@ namespace Ferry.Storage.Internal;
 /// Layout (little-endian): <c>crc:u32 | length:u32 | type:u16 | flags:u16 | batchStart:u32 | resourceId:u64 | position:u64</c>,
 /// then <c>length</c> payload bytes, then zero padding to the next multiple of 8. The CRC-32C covers header bytes
 /// 4..32 and the payload. <c>position</c> is the record's own journal position, so a stale copy of a record can never
-/// pass for one at another place. <c>batchStart</c> is the segment offset where the group-commit batch holding the
-/// record begins: recovery uses it to tell a torn final batch (which was never acknowledged) from damage to data
-/// that an fsync had covered (see <see cref="Journal"/> recovery).
+/// pass for one at another place. <c>batchStart</c> is a segment offset that was durable before the record was
+/// written: in fsync mode where the group-commit batch holding the record begins, in the other modes what an fdatasync
+/// had covered when the record was framed. Recovery uses it to tell a torn unsynced tail (truncated) from damage to
+/// data that an fdatasync had covered (refused; see <see cref="Journal"/> recovery).
 /// </remarks>
 internal static class RecordHeader
 {

@@ -20,6 +20,10 @@ internal sealed class Segment(long basePosition, string name)
     /// <summary>The journal position just past the last record written to the device.</summary>
     public long WrittenEnd;
 
+    /// <summary>The segment offset up to which a completed fdatasync covered the writes: durable for certain. Written by
+    /// the flusher after each sync and by recovery.</summary>
+    public long SyncedOffset;
+
     /// <summary>Records not yet released (updated with <see cref="Interlocked"/>).</summary>
     public long Live;
 
