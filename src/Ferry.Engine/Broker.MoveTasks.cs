@@ -209,7 +209,7 @@ public sealed partial class Broker
     {
         Storage.RecordRef record;
         ValueTask<Storage.RecordRef> durable;
-        EnterWrite();
+        EnterWrite(background: true);
         try
         {
             using var w = new PayloadWriter();

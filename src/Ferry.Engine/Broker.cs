@@ -86,8 +86,23 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
 
     internal string QueueArn(string name) => $"arn:aws:sqs:{Options.Region}:{Options.AccountId}:{name}";
 
-    /// <summary>Held (shared) by every operation across its state change and its journal append, never across an await.</summary>
-    internal void EnterWrite() => _checkpointGate.EnterReadLock();
+    /// <summary>
+    /// Held (shared) by every operation across its state change and its journal append, never across an await. While
+    /// the journal is out of disk space (<see cref="Journal.IsFull"/>), a new client operation is refused here, before it
+    /// changed anything; <paramref name="background"/> work (expiry, moves, deliveries) and sections already entered
+    /// go on in the journal's reserve.
+    /// </summary>
+    /// <exception cref="EngineException">ServiceUnavailable: the disk is full.</exception>
+    internal void EnterWrite(bool background = false)
+    {
+        if (!background && Journal.IsFull && !_checkpointGate.IsReadLockHeld)
+        {
+            throw new EngineException(EngineError.ServiceUnavailable,
+                "Ferry's disk is full: writes are refused until space is freed (acknowledged data is safe).");
+        }
+
+        _checkpointGate.EnterReadLock();
+    }
 
     internal void ExitWrite() => _checkpointGate.ExitReadLock();
 

@@ -19,6 +19,9 @@ public enum EngineError
     ExpiredIterator,
     ExpiredNextToken,
     ProvisionedThroughputExceeded,
+
+    /// <summary>The journal's disk is full: nothing changed; retry once space is freed.</summary>
+    ServiceUnavailable,
 }
 
 /// <summary>An operation the engine refused, with a message in the words clients expect.</summary>

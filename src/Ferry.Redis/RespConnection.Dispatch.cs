@@ -1,4 +1,5 @@
 using System.Text;
+using Ferry.Engine;
 using Ferry.Engine.RedisStreams;
 using Ferry.Redis.Commands;
 
@@ -104,7 +105,15 @@ internal sealed partial class RespConnection
             _w.Error(e.Message);
             return default;
         }
+        catch (EngineException e) when (e.Error == EngineError.ServiceUnavailable)
+        {
+            _w.Error(DiskFull);
+            return default;
+        }
     }
+
+    /// <summary>What Redis answers when it cannot persist a write (as for a failed AOF write).</summary>
+    private const string DiskFull = "MISCONF Errors writing to the journal: No space left on device. Commands that may modify the data set are refused until space is freed.";
 
     /// <summary>Turns a refusal from the engine raised after an await into its error reply.</summary>
     private async ValueTask Guard(ValueTask run)
@@ -116,6 +125,10 @@ internal sealed partial class RespConnection
         catch (StreamException e)
         {
             _w.Error(e.Message);
+        }
+        catch (EngineException e) when (e.Error == EngineError.ServiceUnavailable)
+        {
+            _w.Error(DiskFull);
         }
     }
 

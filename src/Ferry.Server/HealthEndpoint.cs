@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Ferry.Server;
 
-/// <summary><c>GET /health</c>: 200 with a small JSON body while the server is up.</summary>
+/// <summary><c>GET /health</c>: 200 with a small JSON body while the server is up (<c>diskFull</c> while writes are refused).</summary>
 internal static class HealthEndpoint
 {
     public const string Path = "/health";
@@ -12,7 +12,8 @@ internal static class HealthEndpoint
         var app = context.RequestServices.GetRequiredService<FerryClock>();
         var settings = context.RequestServices.GetRequiredService<FerrySettings>();
         var gc = GC.GetGCMemoryInfo();
-        var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds,
+        var diskFull = context.RequestServices.GetRequiredService<JournalService>().Journal.IsFull;
+        var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds, diskFull,
             new HealthMemory(Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes));
         return context.Response.WriteAsJsonAsync(body, HealthJsonContext.Default.HealthResponse, cancellationToken: context.RequestAborted);
     }
@@ -23,6 +24,7 @@ internal sealed record HealthResponse(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("durability")] string Durability,
     [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds,
+    [property: JsonPropertyName("diskFull")] bool DiskFull,
     [property: JsonPropertyName("memory")] HealthMemory Memory);
 
 /// <summary>Where the process's memory is: resident in all, and the managed heap (live after the last GC, committed).</summary>

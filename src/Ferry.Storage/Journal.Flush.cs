@@ -6,6 +6,32 @@ namespace Ferry.Storage;
 
 public sealed partial class Journal
 {
+    /// <summary>How often the flusher tries again to allocate the spare segment while the disk is full.</summary>
+    private static readonly TimeSpan SpareRetryInterval = TimeSpan.FromSeconds(1);
+
+    private long _nextSpareAttempt;
+
+    /// <summary>
+    /// Keeps the next segment's space allocated ahead of time, so that starting a segment never meets a full disk
+    /// after appends were accepted; when there is no room, <see cref="IsFull"/> turns callers away instead.
+    /// </summary>
+    private void MaintainSpare()
+    {
+        if (_device.HasSpare || Volatile.Read(ref _pendingCreates) > 0 || Stopwatch.GetTimestamp() < _nextSpareAttempt)
+        {
+            return;
+        }
+
+        if (_device.PrepareSpare())
+        {
+            _noSpace = false;
+            return;
+        }
+
+        _noSpace = true;
+        _nextSpareAttempt = Stopwatch.GetTimestamp() + (long)(SpareRetryInterval.TotalSeconds * Stopwatch.Frequency);
+    }
+
     /// <summary>The flusher: takes every buffered batch, writes it, syncs as the mode asks, completes its waiters.</summary>
     private void FlushLoop()
     {
@@ -16,6 +42,7 @@ public sealed partial class Journal
 
         while (true)
         {
+            MaintainSpare();
             lock (_gate)
             {
                 while (_sealed.Count == 0 && (_active is null || _active.IsEmpty) && !_closing)
@@ -27,6 +54,14 @@ public sealed partial class Journal
                         if (remaining <= TimeSpan.Zero || !Monitor.Wait(_gate, remaining))
                         {
                             _flusherIdle = false;
+                            break;
+                        }
+                    }
+                    else if (_noSpace)
+                    {
+                        // Out of room: wake every second to try the spare again, even with nothing to write.
+                        if (!Monitor.Wait(_gate, SpareRetryInterval))
+                        {
                             break;
                         }
                     }
@@ -51,6 +86,11 @@ public sealed partial class Journal
                 }
             }
 
+            if (batch.Count == 0)
+            {
+                continue; // woken to retry the spare
+            }
+
             try
             {
                 var forceSync = false;
@@ -69,7 +109,12 @@ public sealed partial class Journal
                             unsynced = null;
                         }
 
-                        segment.File ??= _device.CreateSegment(segment.Base);
+                        if (segment.File is null)
+                        {
+                            segment.File = _device.CreateSegment(segment.Base);
+                            Interlocked.Decrement(ref _pendingCreates);
+                        }
+
                         segment.File.Write(buffer.Offset, buffer.Data.AsSpan(0, buffer.Length));
                         segment.WrittenEnd = segment.Base + buffer.Offset + buffer.Length;
                         unsynced = segment;

@@ -55,6 +55,12 @@ public sealed partial class Journal : IAsyncDisposable
     private long _batches;
     private long _syncs;
 
+    /// <summary>Segments started whose files the flusher has not created yet (each takes the spare).</summary>
+    private int _pendingCreates;
+
+    /// <summary>Set by the flusher when the disk had no room for the next segment's spare.</summary>
+    private volatile bool _noSpace;
+
     private Journal(JournalOptions options, IJournalDevice device, Recovery recovered)
     {
         _options = options;
@@ -118,6 +124,30 @@ public sealed partial class Journal : IAsyncDisposable
 
     /// <summary>Where replay starts: the position of the last checkpoint, or the start of the journal.</summary>
     public long ReplayPosition { get; }
+
+    /// <summary>
+    /// Whether the journal is out of room: the disk had no space to allocate the next segment ahead of time, and the
+    /// current segment is down to its last <see cref="ReserveBytes"/>. Callers refuse new work before changing any
+    /// state while it is true; what is already under way still fits. It clears by itself once space returns (the
+    /// flusher tries again every second).
+    /// </summary>
+    public bool IsFull
+    {
+        get
+        {
+            // Only a failed attempt counts: right after a start or a roll the flusher has not tried yet.
+            if (_mode == DurabilityMode.Memory || !_noSpace)
+            {
+                return false;
+            }
+
+            var current = Volatile.Read(ref _current);
+            return current is null || _options.SegmentSize - (Volatile.Read(ref _tail) - current.Base) < ReserveBytes;
+        }
+    }
+
+    /// <summary>The room kept in the current segment for work under way once the disk is full.</summary>
+    public long ReserveBytes => Math.Min(16L * 1024 * 1024, _options.SegmentSize / 4);
 
     /// <summary>The directory holding the journal, or "memory".</summary>
     public string Location => _device.Location;
@@ -274,6 +304,7 @@ public sealed partial class Journal : IAsyncDisposable
             // The header is the first bytes of the segment's first batch; the flusher creates the file.
             _active = NewBuffer(segment, 0);
             header.CopyTo(_active.Reserve(SegmentHeader.Size));
+            Interlocked.Increment(ref _pendingCreates);
         }
 
         _current = segment;

@@ -39,6 +39,7 @@ internal sealed class KinesisException(string type, string message, int status =
         EngineError.ExpiredIterator => new("ExpiredIteratorException", e.Message),
         EngineError.ExpiredNextToken => new("ExpiredNextTokenException", e.Message),
         EngineError.ProvisionedThroughputExceeded => new("ProvisionedThroughputExceededException", e.Message),
+        EngineError.ServiceUnavailable => new("ServiceUnavailable", e.Message, 503),
         _ => InvalidArgument(e.Message),
     };
 }

@@ -87,6 +87,8 @@ internal sealed class SnsEndpoint
                 SnsException sns => sns,
                 SqsException sqs => SnsException.InvalidParameter(sqs.Message),
                 Ferry.Engine.EngineException engine when engine.Error == Ferry.Engine.EngineError.ResourceNotFound => SnsException.NotFound(engine.Message),
+                Ferry.Engine.EngineException engine when engine.Error == Ferry.Engine.EngineError.ServiceUnavailable =>
+                    new SnsException("ServiceUnavailable", 503, engine.Message, senderFault: false),
                 _ => null,
             };
             if (error is null)

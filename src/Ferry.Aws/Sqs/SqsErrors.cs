@@ -18,6 +18,7 @@ namespace Ferry.Aws.Sqs;
 internal static class SqsErrors
 {
     // Modelled errors (SQS service model).
+
     public static readonly SqsError QueueDoesNotExistShape = new("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", 400, true);
     public static readonly SqsError QueueNameExistsShape = new("QueueNameExists", "QueueAlreadyExists", 400, true);
     public static readonly SqsError QueueDeletedRecentlyShape = new("QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently", 400, true);

@@ -86,6 +86,7 @@ internal sealed partial class SqsService(Func<Broker> broker) : ISqsService
         EngineError.ResourceNotFound => new SqsException(SqsErrors.ResourceNotFoundExceptionShape, ex.Message),
         EngineError.UnsupportedOperation => new SqsException(SqsErrors.UnsupportedOperationShape, ex.Message),
         EngineError.OverLimit => new SqsException(SqsErrors.OverLimitShape, ex.Message),
+        EngineError.ServiceUnavailable => new SqsException(SqsErrors.ServiceUnavailableShape, ex.Message),
         _ => new SqsException(SqsErrors.InvalidParameterValueShape, ex.Message),
     };
 

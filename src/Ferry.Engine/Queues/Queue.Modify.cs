@@ -269,7 +269,7 @@ public sealed partial class Queue
     {
         var expired = 0;
         var now = Now;
-        _broker.EnterWrite();
+        _broker.EnterWrite(background: true);
         try
         {
             lock (Gate)
@@ -309,7 +309,7 @@ public sealed partial class Queue
     /// <summary>The message now lives in another queue: delete it here, durably.</summary>
     internal ValueTask<RecordRef> CompleteMove(MessageEntry entry)
     {
-        _broker.EnterWrite();
+        _broker.EnterWrite(background: true);
         try
         {
             lock (Gate)

@@ -130,7 +130,7 @@ public sealed partial class DataStream
     internal long Trim()
     {
         long trimmed = 0;
-        Broker.EnterWrite();
+        Broker.EnterWrite(background: true);
         try
         {
             lock (Gate)

@@ -304,7 +304,7 @@ public sealed partial class Topics
 
         var staged = new List<Staged>(1);
         bool sent;
-        _broker.EnterWrite();
+        _broker.EnterWrite(background: true);
         try
         {
             sent = DeadLetter(subscription, delivery.ToQueueMessage(subscription, message), staged);
@@ -378,7 +378,7 @@ public sealed partial class Topics
     /// <summary>Stops owing one delivery: records it, and releases the publish record when nothing more is owed.</summary>
     private void Complete(Guid messageId, Guid subscriptionId)
     {
-        _broker.EnterWrite();
+        _broker.EnterWrite(background: true);
         try
         {
             lock (_gate)

@@ -10,8 +10,12 @@ internal sealed class FileJournalDevice : IJournalDevice
     private const string CheckpointFile = "checkpoint";
     private const string CheckpointTempFile = "checkpoint.tmp";
 
+    /// <summary>The next segment's space, allocated ahead of time and renamed when the segment starts.</summary>
+    private const string SpareFile = "spare.seg.tmp";
+
     private readonly string _directory;
     private readonly long _preallocation;
+    private SafeFileHandle? _spare;
 
     public FileJournalDevice(string directory, long segmentSize)
     {
@@ -30,6 +34,7 @@ internal sealed class FileJournalDevice : IJournalDevice
 
         // A temporary checkpoint is the leftover of a crash before its rename: the real one is still intact.
         File.Delete(Path.Combine(_directory, CheckpointTempFile));
+        File.Delete(Path.Combine(_directory, SpareFile));
     }
 
     public string Location => _directory;
@@ -57,11 +62,52 @@ internal sealed class FileJournalDevice : IJournalDevice
 
     public ISegmentFile CreateSegment(long basePosition)
     {
+        if (_spare is { } spare)
+        {
+            // The spare's blocks were allocated while there was room; the rename needs none.
+            _spare = null;
+            File.Move(Path.Combine(_directory, SpareFile), SegmentName(basePosition));
+            NativeMethods.SyncDirectory(_directory);
+            return new FileSegment(spare);
+        }
+
         // Preallocating the segment's blocks keeps each fdatasync from also committing block allocations.
         var handle = File.OpenHandle(SegmentName(basePosition), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read,
             FileOptions.None, _preallocation);
         NativeMethods.SyncDirectory(_directory);
         return new FileSegment(handle);
+    }
+
+    public bool HasSpare => _spare is not null;
+
+    public bool PrepareSpare()
+    {
+        if (_spare is not null)
+        {
+            return true;
+        }
+
+        var path = Path.Combine(_directory, SpareFile);
+        try
+        {
+            // The blocks are reserved (the length stays 0), so writes into the segment cannot run out of space.
+            _spare = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, FileOptions.None, _preallocation);
+            return true;
+        }
+        catch (IOException)
+        {
+            // No room (or the file system refused the allocation): the journal refuses new writes until there is.
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // Nothing was left behind to delete.
+            }
+
+            return false;
+        }
     }
 
     public ISegmentFile OpenSegment(long basePosition) =>
@@ -94,6 +140,8 @@ internal sealed class FileJournalDevice : IJournalDevice
 
     public void Dispose()
     {
+        _spare?.Dispose();
+        _spare = null;
     }
 
     private sealed class FileSegment(SafeFileHandle handle) : ISegmentFile

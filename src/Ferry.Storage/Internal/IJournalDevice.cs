@@ -13,6 +13,12 @@ internal interface IJournalDevice : IDisposable
     /// <summary>Creates an empty segment file (the caller writes its header) and makes its existence durable.</summary>
     ISegmentFile CreateSegment(long basePosition);
 
+    /// <summary>Whether a spare segment is allocated, which the next <see cref="CreateSegment"/> takes.</summary>
+    bool HasSpare { get; }
+
+    /// <summary>Allocates the space of the next segment ahead of time; false when the disk has no room for it.</summary>
+    bool PrepareSpare();
+
     ISegmentFile OpenSegment(long basePosition);
 
     /// <summary>Deletes a segment and makes the deletion durable.</summary>

@@ -9,6 +9,10 @@ internal sealed class MemoryJournalDevice : IJournalDevice
 
     public string Location => "memory";
 
+    public bool HasSpare => true;
+
+    public bool PrepareSpare() => true;
+
     public string CheckpointName => "memory:checkpoint";
 
     public IReadOnlyList<long> ListSegments()

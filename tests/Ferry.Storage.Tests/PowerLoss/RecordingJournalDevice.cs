@@ -100,6 +100,11 @@ internal sealed class RecordingJournalDevice : IJournalDevice
 
     public string SegmentName(long basePosition) => $"recording/{basePosition:D20}.seg";
 
+    /// <summary>The modelled disk never runs out of room: a spare is always there.</summary>
+    public bool HasSpare => true;
+
+    public bool PrepareSpare() => true;
+
     public ISegmentFile CreateSegment(long basePosition)
     {
         lock (_lock)
