@@ -102,12 +102,14 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
             };
         }
 
-        var envelope = SnsMessages.NotificationString(Notification(subscription.Topic, message, "sqs"),
-            SnsUrls.Unsubscribe(_baseUrl, subscription.Arn), _options.SignQueueDeliveries ? Signature(subscription.Topic, message, "sqs") : null);
+        // Every queue subscription's envelope is the same but for the subscription id in its UnsubscribeURL.
+        var template = EnvelopeTemplate(subscription.Topic, message);
+        var utf8 = template.Utf8.AsSpan().ToArray();
+        subscription.Id.TryFormat(utf8.AsSpan(template.IdOffset, 36), out _, "D");
         return new SendRequest
         {
-            Body = envelope,
-            BodyDigest = Convert.FromHexString(SqsMd5.OfBody(envelope)),
+            Body = System.Text.Encoding.UTF8.GetString(utf8),
+            BodyDigest = System.Security.Cryptography.MD5.HashData(utf8),
             GroupId = message.GroupId,
             DeduplicationId = message.DeduplicationId,
         };
@@ -168,9 +170,50 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         return signature;
     }
 
+    /// <summary>The subscription id a template's UnsubscribeURL holds until each delivery writes its own.</summary>
+    private static readonly Guid TemplateId = Guid.AllBitsSet;
+
+    /// <summary>The envelope queue subscriptions get, as UTF-8, with the offset of the subscription id to fill in.</summary>
+    private EnvelopeTemplateBytes EnvelopeTemplate(Topic topic, TopicMessage message)
+    {
+        var notification = Notification(topic, message, "sqs");
+        var state = (MessageState)message.FaceState!;
+        lock (state)
+        {
+            if (state.Template is { } cached && ReferenceEquals(cached.Text, notification.Message))
+            {
+                return cached;
+            }
+        }
+
+        var url = SnsUrls.Unsubscribe(_baseUrl, topic.Arn + ":" + TemplateId.ToString("D"));
+        var utf8 = SnsMessages.NotificationUtf8(notification, url, _options.SignQueueDeliveries ? Signature(topic, message, "sqs") : null);
+
+        // A raw line break only appears between fields (inside values it is escaped), so the marker is the field's.
+        var marker = "\n  \"UnsubscribeURL\" : \""u8;
+        var field = utf8.AsSpan().IndexOf(marker);
+        if (field < 0)
+        {
+            throw new InvalidOperationException("The notification envelope has no UnsubscribeURL field.");
+        }
+
+        var offset = field + marker.Length + url.Length - 36;
+        var template = new EnvelopeTemplateBytes(notification.Message, utf8, offset);
+        lock (state)
+        {
+            state.Template = template;
+        }
+
+        return template;
+    }
+
+    private sealed record EnvelopeTemplateBytes(string Text, byte[] Utf8, int IdOffset);
+
     /// <summary>What deliveries of one message share: its notification and signature for the last protocol text asked.</summary>
     private sealed class MessageState
     {
+        public EnvelopeTemplateBytes? Template { get; set; }
+
         public SnsNotification? Notification { get; set; }
 
         public SnsSignature? Signature { get; set; }

@@ -139,6 +139,26 @@ public sealed class SnsProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryQueueSubscription_GetsItsOwnUnsubscribeUrl_AndTheDigestOfItsOwnBody()
+    {
+        var arn = await CreateTopicAsync("t");
+        var queues = new List<(Queue Queue, string Subscription)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var q = await QueueAsync("q" + i);
+            queues.Add((q, (await _server.OkAsync("Subscribe", ("TopicArn", arn), ("Protocol", "sqs"), ("Endpoint", q.Arn))).Value("SubscriptionArn")));
+        }
+
+        await _server.OkAsync("Publish", ("TopicArn", arn), ("Message", "same for all"));
+        foreach (var (queue, subscription) in queues)
+        {
+            var message = Assert.Single(await DrainAsync(queue));
+            Assert.EndsWith("SubscriptionArn=" + subscription, JsonDocument.Parse(message.Body).RootElement.GetProperty("UnsubscribeURL").GetString(), StringComparison.Ordinal);
+            Assert.Equal(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(message.Body)), message.BodyDigest);
+        }
+    }
+
+    [Fact]
     public async Task Publish_WithMessageStructureJson_GivesQueuesTheirOwnText()
     {
         var arn = await CreateTopicAsync("t");
