@@ -106,10 +106,12 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         var template = EnvelopeTemplate(subscription.Topic, message);
         var utf8 = template.Utf8.AsSpan().ToArray();
         subscription.Id.TryFormat(utf8.AsSpan(template.IdOffset, 36), out _, "D");
+        var md5 = template.Prefix;
+        md5.Append(utf8.AsSpan(template.IdOffset));
         return new SendRequest
         {
             Body = System.Text.Encoding.UTF8.GetString(utf8),
-            BodyDigest = System.Security.Cryptography.MD5.HashData(utf8),
+            BodyDigest = md5.Finish(),
             GroupId = message.GroupId,
             DeduplicationId = message.DeduplicationId,
         };
@@ -198,7 +200,9 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         }
 
         var offset = field + marker.Length + url.Length - 36;
-        var template = new EnvelopeTemplateBytes(notification.Message, utf8, offset);
+        var prefix = Md5Prefix.Create();
+        prefix.Append(utf8.AsSpan(0, offset));
+        var template = new EnvelopeTemplateBytes(notification.Message, utf8, offset, prefix);
         lock (state)
         {
             state.Template = template;
@@ -207,7 +211,8 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         return template;
     }
 
-    private sealed record EnvelopeTemplateBytes(string Text, byte[] Utf8, int IdOffset);
+    /// <summary>An envelope with a placeholder id at <paramref name="IdOffset"/>, and the MD5 state of the bytes before it.</summary>
+    private sealed record EnvelopeTemplateBytes(string Text, byte[] Utf8, int IdOffset, Md5Prefix Prefix);
 
     /// <summary>What deliveries of one message share: its notification and signature for the last protocol text asked.</summary>
     private sealed class MessageState

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Ferry.Aws.Sns.Delivery;
+
+namespace Ferry.Aws.Tests.Sns;
+
+public class Md5PrefixTests
+{
+    [Theory]
+    [InlineData("", "d41d8cd98f00b204e9800998ecf8427e")]
+    [InlineData("a", "0cc175b9c0f1b6a831c399e269772661")]
+    [InlineData("abc", "900150983cd24fb0d6963f7d28e17f72")]
+    [InlineData("message digest", "f96b697d7cb7938d525a2f31aaf161d0")]
+    [InlineData("12345678901234567890123456789012345678901234567890123456789012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a")]
+    public void Finish_MatchesTheRfcTestSuite(string input, string digest)
+    {
+        var md5 = Md5Prefix.Create();
+        md5.Append(System.Text.Encoding.ASCII.GetBytes(input));
+        Assert.Equal(digest, Convert.ToHexStringLower(md5.Finish()));
+    }
+
+    [Fact]
+    public void APrefixFinishedWithManySuffixes_MatchesHashingEachWholeInput()
+    {
+        var random = new Random(7);
+        for (var round = 0; round < 300; round++)
+        {
+            var prefix = new byte[random.Next(0, 300)];
+            random.NextBytes(prefix);
+            var state = Md5Prefix.Create();
+            foreach (var chunk in prefix.Chunk(random.Next(1, 80)))
+            {
+                state.Append(chunk);
+            }
+
+            for (var s = 0; s < 3; s++)
+            {
+                var suffix = new byte[random.Next(0, 200)];
+                random.NextBytes(suffix);
+                var copy = state;
+                copy.Append(suffix);
+                Assert.Equal(MD5.HashData([.. prefix, .. suffix]), copy.Finish());
+            }
+
+            Assert.Equal(MD5.HashData(prefix), state.Finish());
+        }
+    }
+}
