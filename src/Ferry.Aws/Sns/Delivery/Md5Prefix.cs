@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Ferry.Aws.Sns.Delivery;
 
@@ -10,16 +11,6 @@ namespace Ferry.Aws.Sns.Delivery;
 /// </summary>
 internal struct Md5Prefix
 {
-    private static readonly uint[] K = BuildConstants();
-
-    private static readonly int[] Shifts =
-    [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-        5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-        4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-        6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
-    ];
-
     private uint _a;
     private uint _b;
     private uint _c;
@@ -85,66 +76,111 @@ internal struct Md5Prefix
         return digest;
     }
 
+    /// <summary>One 64-byte block through RFC 1321's four rounds, unrolled, the message words held in locals.</summary>
     private void Compress(ReadOnlySpan<byte> block)
     {
-        Span<uint> m = stackalloc uint[16];
-        for (var i = 0; i < 16; i++)
-        {
-            m[i] = BinaryPrimitives.ReadUInt32LittleEndian(block[(i * 4)..]);
-        }
-
+        block = block[..64];
+        uint m0 = BinaryPrimitives.ReadUInt32LittleEndian(block[0..]);
+        uint m1 = BinaryPrimitives.ReadUInt32LittleEndian(block[4..]);
+        uint m2 = BinaryPrimitives.ReadUInt32LittleEndian(block[8..]);
+        uint m3 = BinaryPrimitives.ReadUInt32LittleEndian(block[12..]);
+        uint m4 = BinaryPrimitives.ReadUInt32LittleEndian(block[16..]);
+        uint m5 = BinaryPrimitives.ReadUInt32LittleEndian(block[20..]);
+        uint m6 = BinaryPrimitives.ReadUInt32LittleEndian(block[24..]);
+        uint m7 = BinaryPrimitives.ReadUInt32LittleEndian(block[28..]);
+        uint m8 = BinaryPrimitives.ReadUInt32LittleEndian(block[32..]);
+        uint m9 = BinaryPrimitives.ReadUInt32LittleEndian(block[36..]);
+        uint m10 = BinaryPrimitives.ReadUInt32LittleEndian(block[40..]);
+        uint m11 = BinaryPrimitives.ReadUInt32LittleEndian(block[44..]);
+        uint m12 = BinaryPrimitives.ReadUInt32LittleEndian(block[48..]);
+        uint m13 = BinaryPrimitives.ReadUInt32LittleEndian(block[52..]);
+        uint m14 = BinaryPrimitives.ReadUInt32LittleEndian(block[56..]);
+        uint m15 = BinaryPrimitives.ReadUInt32LittleEndian(block[60..]);
         uint a = _a, b = _b, c = _c, d = _d;
-        for (var i = 0; i < 64; i++)
-        {
-            uint f;
-            int g;
-            switch (i >> 4)
-            {
-                case 0:
-                    f = (b & c) | (~b & d);
-                    g = i;
-                    break;
-                case 1:
-                    f = (d & b) | (~d & c);
-                    g = ((5 * i) + 1) & 15;
-                    break;
-                case 2:
-                    f = b ^ c ^ d;
-                    g = ((3 * i) + 5) & 15;
-                    break;
-                default:
-                    f = c ^ (b | ~d);
-                    g = (7 * i) & 15;
-                    break;
-            }
-
-            var rotated = BitOperations.RotateLeft(a + f + K[i] + m[g], Shifts[i]);
-            a = d;
-            d = c;
-            c = b;
-            b += rotated;
-        }
-
+        a = F(a, b, c, d, m0, 0xd76aa478u, 7);
+        d = F(d, a, b, c, m1, 0xe8c7b756u, 12);
+        c = F(c, d, a, b, m2, 0x242070dbu, 17);
+        b = F(b, c, d, a, m3, 0xc1bdceeeu, 22);
+        a = F(a, b, c, d, m4, 0xf57c0fafu, 7);
+        d = F(d, a, b, c, m5, 0x4787c62au, 12);
+        c = F(c, d, a, b, m6, 0xa8304613u, 17);
+        b = F(b, c, d, a, m7, 0xfd469501u, 22);
+        a = F(a, b, c, d, m8, 0x698098d8u, 7);
+        d = F(d, a, b, c, m9, 0x8b44f7afu, 12);
+        c = F(c, d, a, b, m10, 0xffff5bb1u, 17);
+        b = F(b, c, d, a, m11, 0x895cd7beu, 22);
+        a = F(a, b, c, d, m12, 0x6b901122u, 7);
+        d = F(d, a, b, c, m13, 0xfd987193u, 12);
+        c = F(c, d, a, b, m14, 0xa679438eu, 17);
+        b = F(b, c, d, a, m15, 0x49b40821u, 22);
+        a = G(a, b, c, d, m1, 0xf61e2562u, 5);
+        d = G(d, a, b, c, m6, 0xc040b340u, 9);
+        c = G(c, d, a, b, m11, 0x265e5a51u, 14);
+        b = G(b, c, d, a, m0, 0xe9b6c7aau, 20);
+        a = G(a, b, c, d, m5, 0xd62f105du, 5);
+        d = G(d, a, b, c, m10, 0x02441453u, 9);
+        c = G(c, d, a, b, m15, 0xd8a1e681u, 14);
+        b = G(b, c, d, a, m4, 0xe7d3fbc8u, 20);
+        a = G(a, b, c, d, m9, 0x21e1cde6u, 5);
+        d = G(d, a, b, c, m14, 0xc33707d6u, 9);
+        c = G(c, d, a, b, m3, 0xf4d50d87u, 14);
+        b = G(b, c, d, a, m8, 0x455a14edu, 20);
+        a = G(a, b, c, d, m13, 0xa9e3e905u, 5);
+        d = G(d, a, b, c, m2, 0xfcefa3f8u, 9);
+        c = G(c, d, a, b, m7, 0x676f02d9u, 14);
+        b = G(b, c, d, a, m12, 0x8d2a4c8au, 20);
+        a = H(a, b, c, d, m5, 0xfffa3942u, 4);
+        d = H(d, a, b, c, m8, 0x8771f681u, 11);
+        c = H(c, d, a, b, m11, 0x6d9d6122u, 16);
+        b = H(b, c, d, a, m14, 0xfde5380cu, 23);
+        a = H(a, b, c, d, m1, 0xa4beea44u, 4);
+        d = H(d, a, b, c, m4, 0x4bdecfa9u, 11);
+        c = H(c, d, a, b, m7, 0xf6bb4b60u, 16);
+        b = H(b, c, d, a, m10, 0xbebfbc70u, 23);
+        a = H(a, b, c, d, m13, 0x289b7ec6u, 4);
+        d = H(d, a, b, c, m0, 0xeaa127fau, 11);
+        c = H(c, d, a, b, m3, 0xd4ef3085u, 16);
+        b = H(b, c, d, a, m6, 0x04881d05u, 23);
+        a = H(a, b, c, d, m9, 0xd9d4d039u, 4);
+        d = H(d, a, b, c, m12, 0xe6db99e5u, 11);
+        c = H(c, d, a, b, m15, 0x1fa27cf8u, 16);
+        b = H(b, c, d, a, m2, 0xc4ac5665u, 23);
+        a = I(a, b, c, d, m0, 0xf4292244u, 6);
+        d = I(d, a, b, c, m7, 0x432aff97u, 10);
+        c = I(c, d, a, b, m14, 0xab9423a7u, 15);
+        b = I(b, c, d, a, m5, 0xfc93a039u, 21);
+        a = I(a, b, c, d, m12, 0x655b59c3u, 6);
+        d = I(d, a, b, c, m3, 0x8f0ccc92u, 10);
+        c = I(c, d, a, b, m10, 0xffeff47du, 15);
+        b = I(b, c, d, a, m1, 0x85845dd1u, 21);
+        a = I(a, b, c, d, m8, 0x6fa87e4fu, 6);
+        d = I(d, a, b, c, m15, 0xfe2ce6e0u, 10);
+        c = I(c, d, a, b, m6, 0xa3014314u, 15);
+        b = I(b, c, d, a, m13, 0x4e0811a1u, 21);
+        a = I(a, b, c, d, m4, 0xf7537e82u, 6);
+        d = I(d, a, b, c, m11, 0xbd3af235u, 10);
+        c = I(c, d, a, b, m2, 0x2ad7d2bbu, 15);
+        b = I(b, c, d, a, m9, 0xeb86d391u, 21);
         _a += a;
         _b += b;
         _c += c;
         _d += d;
     }
 
-    /// <summary>K[i] = floor(|sin(i + 1)| · 2^32), as RFC 1321 defines the table.</summary>
-    private static uint[] BuildConstants()
-    {
-        var k = new uint[64];
-        for (var i = 0; i < 64; i++)
-        {
-            k[i] = (uint)(long)Math.Floor(Math.Abs(Math.Sin(i + 1)) * 4294967296.0);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint F(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + ((b & c) | (~b & d)) + m + k, s);
 
-        return k;
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint G(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + ((b & d) | (c & ~d)) + m + k, s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint H(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + (b ^ c ^ d) + m + k, s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint I(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + (c ^ (b | ~d)) + m + k, s);
 
     /// <summary>64 bytes of input not yet compressed.</summary>
-    [System.Runtime.CompilerServices.InlineArray(64)]
+    [InlineArray(64)]
     private struct Block
     {
         private byte _element;
