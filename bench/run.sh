@@ -6,7 +6,7 @@
 #
 # Scenarios default to all. --quick makes every step a short smoke run. DIR (default: a temporary directory
 # under bench/results/) holds the fio test files and the journal scenario's data, so both measure the same
-# filesystem, and the SQS scenarios' Ferry data directories. Pass Ferry's durability with -- --durability MODE.
+# filesystem, and the SQS and SNS scenarios' Ferry data directories. Pass Ferry's durability with -- --durability MODE.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,7 +52,7 @@ run_tracked() {
 
 echo "== building Ferry.Bench (Release)" >&2
 run_tracked dotnet build -c Release --nologo -v quiet "$repo/bench/Ferry.Bench/Ferry.Bench.csproj" >&2
-# The SQS scenarios start Ferry.Server from its Release build (and moto_server, if installed, beside it).
+# The SQS and SNS scenarios start Ferry.Server from its Release build (and moto_server, if installed, beside it).
 echo "== building Ferry.Server (Release)" >&2
 run_tracked dotnet build -c Release --nologo -v quiet "$repo/src/Ferry.Server/Ferry.Server.csproj" >&2
 

@@ -8,7 +8,7 @@ namespace Ferry.Bench;
 /// <summary>Parses the command line, runs the chosen scenarios and prints one Markdown table per scenario.</summary>
 internal static class BenchRunner
 {
-    public static IReadOnlyList<IScenario> Scenarios { get; } = [new JournalScenario(), new HttpBaselineScenario(), new SqsScenario(), new SqsLongPollScenario(), new SqsBacklogScenario(), new SqsManyQueuesScenario(), new KinesisScenario(), new RespScenario()];
+    public static IReadOnlyList<IScenario> Scenarios { get; } = [new JournalScenario(), new HttpBaselineScenario(), new SqsScenario(), new SqsLongPollScenario(), new SqsBacklogScenario(), new SqsManyQueuesScenario(), new KinesisScenario(), new SnsFanoutScenario(), new RespScenario()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter log, CancellationToken cancellationToken)
     {

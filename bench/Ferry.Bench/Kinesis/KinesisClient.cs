@@ -19,16 +19,13 @@ internal sealed class KinesisClient : IAsyncDisposable
     private const string ContentType = "application/x-amz-json-1.1";
 
     private readonly HttpConnection _connection;
-    private readonly SigV4Signer _signer = new(SqsRequestEncoder.AccessKeyId, SqsRequestEncoder.SecretAccessKey, SqsRequestEncoder.Region, "kinesis");
+    private readonly AwsRequestEncoder _encoder;
     private readonly ArrayBufferWriter<byte> _request = new(1 << 20);
-    private readonly KeyValuePair<string, string>[] _signed;
-    private readonly KeyValuePair<string, string>[] _headers = new KeyValuePair<string, string>[4];
 
     private KinesisClient(HttpConnection connection)
     {
         _connection = connection;
-        _signed = [new("Content-Type", ContentType), new("Host", connection.Host), default];
-        _headers[0] = new("Content-Type", ContentType);
+        _encoder = new AwsRequestEncoder(connection.Host, "kinesis", ContentType, "Kinesis_20131202.");
     }
 
     public static async Task<KinesisClient[]> ConnectManyAsync(IPEndPoint endPoint, int count, CancellationToken cancellationToken)
@@ -46,14 +43,8 @@ internal sealed class KinesisClient : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>> CallAsync(string action, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
-        string target = "Kinesis_20131202." + action;
-        _signed[2] = new("X-Amz-Target", target);
-        IReadOnlyList<KeyValuePair<string, string>> added = _signer.Sign(new SigV4Request("POST", "/", string.Empty, _signed, body), DateTimeOffset.UtcNow);
-        _headers[1] = new("X-Amz-Target", target);
-        _headers[2] = added[0];
-        _headers[3] = added[^1];
         _request.ResetWrittenCount();
-        HttpRequestEncoder.Write(_request, "POST", "/", _connection.Host, _headers, body.Span);
+        _encoder.Write(_request, action, body, DateTimeOffset.UtcNow);
         HttpResponseView response = await _connection.SendAsync(_request.WrittenMemory, cancellationToken: cancellationToken);
         if (response.StatusCode != 200)
         {

@@ -5,6 +5,7 @@ using Ferry.Bench.Measurement;
 namespace Ferry.Bench.Reporting;
 
 /// <summary>One measured configuration of one target (Ferry or a peer such as redis-server).</summary>
+/// <param name="HasLatency">False for a row that counts something without timing it: its latency columns show "—".</param>
 internal sealed record ResultRow(
     string Target,
     string Configuration,
@@ -16,7 +17,8 @@ internal sealed record ResultRow(
     long P999Nanoseconds,
     long MaxNanoseconds,
     double CpuSeconds,
-    long? PeakResidentBytes)
+    long? PeakResidentBytes,
+    bool HasLatency = true)
 {
     /// <summary>The target name that ratios are taken against.</summary>
     public const string FerryTarget = "ferry";
@@ -90,7 +92,9 @@ internal sealed class ScenarioReport
             text.Append(hasRate ? row.OperationsPerSecond.ToString("N0", inv) : "—");
             text.Append(" | ");
             text.Append(row.MegabytesPerSecond is double mb ? mb.ToString("0.0", inv) : "—");
-            text.Append(inv, $" | {Micros(row.P50Nanoseconds)} | {Micros(row.P99Nanoseconds)} | {Micros(row.P999Nanoseconds)} | {Micros(row.MaxNanoseconds)}");
+            text.Append(row.HasLatency
+                ? $" | {Micros(row.P50Nanoseconds)} | {Micros(row.P99Nanoseconds)} | {Micros(row.P999Nanoseconds)} | {Micros(row.MaxNanoseconds)}"
+                : " | — | — | — | —");
             text.Append(inv, $" | {row.CpuSeconds:0.00} | ");
             text.Append(row.PeakResidentBytes is long rss ? (rss / 1048576.0).ToString("0", inv) : "—");
             text.Append(inv, $" | {ratio} |\n");

@@ -29,11 +29,14 @@ internal static class SqsSupport
             : options.Quick ? quick : normal;
 
     /// <summary>Adds the parameters every SQS scenario prints.</summary>
-    public static void AddCommonParameters(ScenarioReport report, BenchOptions options)
+    /// <param name="report">The report.</param>
+    /// <param name="options">The options the targets and durability come from.</param>
+    /// <param name="services">The SigV4 services that sign the scenario's requests.</param>
+    public static void AddCommonParameters(ScenarioReport report, BenchOptions options, string services = "service sqs")
     {
         report.AddParameter("targets", string.Join(' ', Targets(options)));
         report.AddParameter("ferry durability", Durability(options));
-        report.AddParameter("signing", "SigV4 (service sqs) on every request");
+        report.AddParameter("signing", $"SigV4 ({services}) on every request");
     }
 
     /// <summary>
@@ -73,6 +76,10 @@ internal static class SqsSupport
             latency.Max,
             cpuSeconds,
             peakRss);
+
+    /// <summary>A rate without latency (e.g. messages counted in queues): its latency columns show "—".</summary>
+    public static ResultRow Counted(string target, string configuration, long operations, double seconds, long? payloadBytes, double cpuSeconds, long? peakRss) =>
+        new(target, configuration, operations, seconds, payloadBytes, 0, 0, 0, 0, cpuSeconds, peakRss, HasLatency: false);
 
     /// <summary>A one-off measurement (no rate): the value fills the latency columns.</summary>
     public static ResultRow Single(string target, string configuration, TimeSpan value, double cpuSeconds, long? peakRss)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Ferry.Bench.Aws;
-using Ferry.Bench.Http;
 
 namespace Ferry.Bench.Sqs;
 
@@ -50,93 +49,36 @@ internal sealed class SqsRequestEncoder
 {
     public const string ContentType = "application/x-amz-json-1.0";
 
-    /// <summary>The credentials every benchmark request is signed with (the conventional ones of local AWS endpoints).</summary>
-    public const string AccessKeyId = "test";
+    public SqsRequestEncoder(string host, SigV4Signer? signer = null) =>
+        Encoder = new AwsRequestEncoder(host, "sqs", ContentType, "AmazonSQS.", signer);
 
-    public const string SecretAccessKey = "test";
-
-    public const string Region = "us-east-1";
-
-    private readonly SigV4Signer _signer;
-    private readonly string _host;
-    private readonly KeyValuePair<string, string>[] _signedHeaders;
-    private readonly KeyValuePair<string, string>[] _headers = new KeyValuePair<string, string>[4];
-
-    public SqsRequestEncoder(string host, SigV4Signer? signer = null)
-    {
-        _host = host;
-        _signer = signer ?? new SigV4Signer(AccessKeyId, SecretAccessKey, Region, "sqs");
-        _signedHeaders = [new("Content-Type", ContentType), new("Host", host), default];
-        _headers[0] = new("Content-Type", ContentType);
-    }
+    /// <summary>The shared encoder configured for SQS.</summary>
+    public AwsRequestEncoder Encoder { get; }
 
     /// <summary>Writes the complete HTTP/1.1 request for <paramref name="action"/> with <paramref name="body"/>, signed at <paramref name="time"/>.</summary>
-    public void Write(IBufferWriter<byte> output, string action, ReadOnlyMemory<byte> body, DateTimeOffset time)
-    {
-        string target = "AmazonSQS." + action;
-        _signedHeaders[2] = new("X-Amz-Target", target);
-        IReadOnlyList<KeyValuePair<string, string>> added = _signer.Sign(new SigV4Request("POST", "/", string.Empty, _signedHeaders, body), time);
-        _headers[1] = new("X-Amz-Target", target);
-        _headers[2] = added[0]; // X-Amz-Date
-        _headers[3] = added[^1]; // Authorization
-        HttpRequestEncoder.Write(output, "POST", "/", _host, _headers, body.Span);
-    }
+    public void Write(IBufferWriter<byte> output, string action, ReadOnlyMemory<byte> body, DateTimeOffset time) =>
+        Encoder.Write(output, action, body, time);
 }
 
 /// <summary>
-/// One keep-alive connection speaking SQS: a body is written into <see cref="StartBody"/> with
-/// <see cref="SqsRequests"/>, then <see cref="CallAsync"/> signs, sends and checks the response. One caller at a
-/// time; the response is valid until the next call.
+/// One keep-alive connection speaking SQS: each action writes its body with <see cref="SqsRequests"/> and calls it
+/// through an <see cref="AwsConnection"/>. One caller at a time.
 /// </summary>
 internal sealed class SqsClient : IAsyncDisposable
 {
-    private readonly HttpConnection _connection;
-    private readonly SqsRequestEncoder _encoder;
-    private readonly ArrayBufferWriter<byte> _body = new(16 * 1024);
-    private readonly ArrayBufferWriter<byte> _request = new(16 * 1024);
+    private readonly AwsConnection _aws;
 
-    private SqsClient(HttpConnection connection)
-    {
-        _connection = connection;
-        _encoder = new SqsRequestEncoder(connection.Host);
-    }
+    private SqsClient(AwsConnection aws) => _aws = aws;
 
     public static async Task<SqsClient> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default) =>
-        new(await HttpConnection.ConnectAsync(endPoint, cancellationToken));
+        new(await AwsConnection.ConnectAsync(endPoint, host => new SqsRequestEncoder(host).Encoder, SqsResponses.Error, cancellationToken));
 
-    public static async Task<SqsClient[]> ConnectManyAsync(IPEndPoint endPoint, int count, CancellationToken cancellationToken = default)
-    {
-        var connecting = new Task<SqsClient>[count];
-        for (int i = 0; i < count; i++)
-        {
-            connecting[i] = ConnectAsync(endPoint, cancellationToken);
-        }
+    public static Task<SqsClient[]> ConnectManyAsync(IPEndPoint endPoint, int count, CancellationToken cancellationToken = default) =>
+        AwsConnection.ConnectManyAsync(() => ConnectAsync(endPoint, cancellationToken), count);
 
-        return await Task.WhenAll(connecting);
-    }
+    private ArrayBufferWriter<byte> StartBody() => _aws.StartBody();
 
-    /// <summary>Clears and returns the body buffer for the next request.</summary>
-    public ArrayBufferWriter<byte> StartBody()
-    {
-        _body.ResetWrittenCount();
-        return _body;
-    }
-
-    /// <summary>Signs and sends the body written since <see cref="StartBody"/>; throws <see cref="SqsException"/> unless 200.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ReadOnlyMemory<byte>> CallAsync(string action, CancellationToken cancellationToken = default)
-    {
-        _request.ResetWrittenCount();
-        _encoder.Write(_request, action, _body.WrittenMemory, DateTimeOffset.UtcNow);
-        HttpResponseView response = await _connection.SendAsync(_request.WrittenMemory, cancellationToken: cancellationToken);
-        if (response.StatusCode != 200)
-        {
-            (string code, string message) = SqsResponses.Error(response.Body.Span);
-            throw new SqsException(action, response.StatusCode, code, message);
-        }
-
-        return response.Body;
-    }
+    private ValueTask<ReadOnlyMemory<byte>> CallAsync(string action, CancellationToken cancellationToken) => _aws.CallAsync(action, cancellationToken);
 
     public async Task<SqsQueue> CreateQueueAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -211,6 +153,18 @@ internal sealed class SqsClient : IAsyncDisposable
         return SqsResponses.Attributes(body.Span);
     }
 
+    /// <summary>The queue's ARN (the endpoint of an SNS subscription), from GetQueueAttributes.</summary>
+    public async Task<string> QueueArnAsync(SqsQueue queue, CancellationToken cancellationToken = default) =>
+        (await GetQueueAttributesAsync(queue, ["QueueArn"], cancellationToken)).TryGetValue("QueueArn", out string? arn)
+            ? arn
+            : throw new InvalidDataException("GetQueueAttributes returned no QueueArn.");
+
+    public async Task DeleteQueueAsync(SqsQueue queue, CancellationToken cancellationToken = default)
+    {
+        SqsRequests.QueueOnly(StartBody(), queue);
+        await CallAsync("DeleteQueue", cancellationToken);
+    }
+
     /// <summary>ApproximateNumberOfMessages + ApproximateNumberOfMessagesNotVisible (+ Delayed), i.e. every message the queue holds.</summary>
     public async Task<(long Visible, long NotVisible)> CountMessagesAsync(SqsQueue queue, CancellationToken cancellationToken = default)
     {
@@ -223,5 +177,5 @@ internal sealed class SqsClient : IAsyncDisposable
             : throw new InvalidDataException($"GetQueueAttributes returned no {name}.");
     }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public ValueTask DisposeAsync() => _aws.DisposeAsync();
 }

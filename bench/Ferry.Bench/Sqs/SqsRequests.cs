@@ -100,6 +100,14 @@ internal static class SqsRequests
         SqsJson.Raw(output, "}"u8);
     }
 
+    /// <summary>The body of the actions that take only the queue: DeleteQueue, PurgeQueue.</summary>
+    public static void QueueOnly(IBufferWriter<byte> output, SqsQueue queue)
+    {
+        SqsJson.Raw(output, "{\"QueueUrl\":"u8);
+        SqsJson.Raw(output, queue.QuotedUrl);
+        SqsJson.Raw(output, "}"u8);
+    }
+
     public static void SendMessage(IBufferWriter<byte> output, SqsQueue queue, long stamp, int bodyBytes)
     {
         SqsJson.Raw(output, "{\"QueueUrl\":"u8);

@@ -3,18 +3,25 @@ using System.Text.Json;
 
 namespace Ferry.Bench.Sqs;
 
+/// <summary>Reads the stamp a message body carries; false when it carries none.</summary>
+internal delegate bool StampReader(ReadOnlySpan<byte> body, out long stamp);
+
 /// <summary>
 /// The messages of one ReceiveMessage response, kept in reusable buffers: each receipt handle as the raw
 /// bytes between its quotes (escapes included, ready to be written back into a JSON request) and the stamp
-/// read from the start of each body (<see cref="SqsRequests.MessageBody"/>). Reused by one worker for every
-/// receive, so a receive allocates nothing once the buffers have grown.
+/// read from each body (by default from its start: <see cref="SqsRequests.MessageBody"/>). Reused by one worker
+/// for every receive, so a receive allocates nothing once the buffers have grown.
 /// </summary>
 internal sealed class ReceivedMessages
 {
+    private readonly StampReader _readStamp;
     private byte[] _handles = new byte[4096];
     private int _handleBytes;
     private (int Start, int Length)[] _handleSpans = new (int, int)[10];
     private long[] _stamps = new long[10];
+
+    /// <param name="readStamp">How a body's stamp is read; <see cref="SqsRequests.TryReadStamp"/> when null.</param>
+    public ReceivedMessages(StampReader? readStamp = null) => _readStamp = readStamp ?? SqsRequests.TryReadStamp;
 
     public int Count { get; private set; }
 
@@ -92,12 +99,12 @@ internal sealed class ReceivedMessages
                 Next(ref reader);
                 if (reader.ValueIsEscaped)
                 {
-                    // The benchmark's own bodies never need escaping; someone else's message may.
-                    _stamps[index] = SqsRequests.TryReadStamp(Encoding.UTF8.GetBytes(reader.GetString() ?? string.Empty), out long unescaped) ? unescaped : -1;
+                    // The benchmark's own bodies never need escaping; someone else's message, or an SNS envelope, does.
+                    _stamps[index] = _readStamp(Encoding.UTF8.GetBytes(reader.GetString() ?? string.Empty), out long unescaped) ? unescaped : -1;
                 }
                 else
                 {
-                    _stamps[index] = SqsRequests.TryReadStamp(reader.ValueSpan, out long stamp) ? stamp : -1;
+                    _stamps[index] = _readStamp(reader.ValueSpan, out long stamp) ? stamp : -1;
                 }
             }
             else
