@@ -1,0 +1,33 @@
+using Ferry.Torture.Clients;
+
+namespace Ferry.Torture.Loads;
+
+/// <summary>What a failed request means: in flight at a kill (outcome unknown), the end of the run, or a broken
+/// server (it failed while up).</summary>
+internal static class Failures
+{
+    /// <summary>Accounts for <paramref name="ex"/> and returns true when the worker should wait for the next server.</summary>
+    public static bool Note(TortureReport report, ServerLink link, int generation, string load, string operation, Exception ex,
+        CancellationToken stop)
+    {
+        if (stop.IsCancellationRequested && ex is OperationCanceledException)
+        {
+            return false;
+        }
+
+        if (link.IsUp(generation))
+        {
+            report.Violation($"{load}: {operation} failed while the server was up", ex.Message);
+        }
+        else if (ex is AwsErrorException)
+        {
+            report.Violation($"{load}: {operation} answered with an error", ex.Message);
+        }
+        else
+        {
+            report.Count($"{load}: {operation} in flight at a kill (outcome unknown)");
+        }
+
+        return true;
+    }
+}
