@@ -185,6 +185,12 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:RedisAllowFlush must be true or false, not '{options.RedisAllowFlush}'.");
         }
 
+        // Ten milliseconds is far more often than any deployment needs; it lets a crash test hit checkpoints often.
+        if (!int.TryParse(options.CheckpointInterval, NumberStyles.None, CultureInfo.InvariantCulture, out var checkpointMs) || checkpointMs < 10)
+        {
+            errors.Add($"Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '{options.CheckpointInterval}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new FerryConfigurationException(string.Join(" ", errors));
@@ -214,7 +220,11 @@ internal static partial class FerryConfiguration
         }
 
         var redis = new RedisSettings(redisPort, string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword, pubSubLimit, maxBulk, allowFlush);
-        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits, redis) { Queues = queues };
+        return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits, redis)
+        {
+            Queues = queues,
+            CheckpointInterval = TimeSpan.FromMilliseconds(checkpointMs),
+        };
     }
 
     private static IPAddress? ParseListen(string text)

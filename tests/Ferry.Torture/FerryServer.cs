@@ -46,8 +46,9 @@ internal sealed partial class FerryServer : IDisposable
 
     /// <summary>Starts <c>dotnet &lt;dll&gt;</c> with fsync durability on <paramref name="dataDirectory"/> and waits until it
     /// listens and answers <c>GET /health</c>.</summary>
+    /// <param name="checkpointIntervalMs">The server's <c>Ferry:CheckpointInterval</c>.</param>
     /// <exception cref="InvalidOperationException">It exited or did not come up; the message holds its last lines.</exception>
-    public static async Task<FerryServer> StartAsync(string dll, string dataDirectory, HttpClient http)
+    public static async Task<FerryServer> StartAsync(string dll, string dataDirectory, int checkpointIntervalMs, HttpClient http)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -56,7 +57,9 @@ internal sealed partial class FerryServer : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dataDirectory))!,
         };
-        foreach (var arg in new[] { dll, "--port", "0", "--redis-port", "0", "--data", dataDirectory, "--durability", "fsync" })
+        string[] args = [dll, "--port", "0", "--redis-port", "0", "--data", dataDirectory, "--durability", "fsync",
+            "--Ferry:CheckpointInterval", checkpointIntervalMs.ToString(CultureInfo.InvariantCulture)];
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }

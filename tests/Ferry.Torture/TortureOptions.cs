@@ -16,6 +16,10 @@ internal sealed record TortureOptions
 
     public TimeSpan MaxUptime { get; init; } = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>The server's Ferry:CheckpointInterval in milliseconds: short, so that kills land around checkpoints
+    /// (the snapshot, replay from it, compaction) and not only in the journal's tail.</summary>
+    public int CheckpointIntervalMs { get; init; } = 250;
+
     /// <summary>The built server; by default the Ferry.Server.dll of this repository's build.</summary>
     public string? ServerDll { get; init; }
 
@@ -28,6 +32,7 @@ internal sealed record TortureOptions
 
           --kills <n>      kills during the run (default 20)
           --seed <n>       seed of every random choice (default 1)
+          --checkpoint-interval <ms>  the server's Ferry:CheckpointInterval (default 250)
           --server <dll>   the server to run (default: FERRY_SERVER_DLL, else this repository's build)
           --data <dir>     data directory (default: a fresh temporary one)
         """;
@@ -48,6 +53,10 @@ internal sealed record TortureOptions
                     break;
                 case "--seed" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seed):
                     options = options with { Seed = seed };
+                    i++;
+                    break;
+                case "--checkpoint-interval" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var interval):
+                    options = options with { CheckpointIntervalMs = interval };
                     i++;
                     break;
                 case "--server" when value is not null:

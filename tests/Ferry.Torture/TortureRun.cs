@@ -48,12 +48,12 @@ internal static class TortureRun
         ];
         var random = new Random(options.Seed);
         var link = new ServerLink();
-        log($"Ferry torture: {options.Kills} kills, seed {options.Seed}, server {dll}, data {Path.GetFullPath(data)}");
+        log($"Ferry torture: {options.Kills} kills, seed {options.Seed}, checkpoints every {options.CheckpointIntervalMs} ms, server {dll}, data {Path.GetFullPath(data)}");
 
         FerryServer? server = null;
         try
         {
-            server = await FerryServer.StartAsync(dll, data, http);
+            server = await FerryServer.StartAsync(dll, data, options.CheckpointIntervalMs, http);
             var endpoints = new ServerLink.Endpoints(0, server.Http, server.RedisPort);
             using (var setUp = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
             {
@@ -79,7 +79,7 @@ internal static class TortureRun
                 var restart = Stopwatch.StartNew();
                 try
                 {
-                    server = await FerryServer.StartAsync(dll, data, http);
+                    server = await FerryServer.StartAsync(dll, data, options.CheckpointIntervalMs, http);
                 }
                 catch (InvalidOperationException ex)
                 {
