@@ -35,7 +35,7 @@ internal static class TortureRun
         })
         {
             // A request to a live server that takes this long means it hung: reported as a failure while up.
-            Timeout = TimeSpan.FromSeconds(20),
+            Timeout = TimeSpan.FromSeconds(30),
         };
 
         var aws = new AwsJsonClient(http);

@@ -6,13 +6,15 @@ namespace Ferry.Torture.Loads;
 /// server (it failed while up).</summary>
 internal static class Failures
 {
-    /// <summary>Accounts for <paramref name="ex"/> and returns true when the worker should wait for the next server.</summary>
+    /// <summary>Accounts for <paramref name="ex"/>; the worker then waits for the next server (or the end).</summary>
+    /// <returns>True, so that it can filter a catch clause.</returns>
     public static bool Note(TortureReport report, ServerLink link, int generation, string load, string operation, Exception ex,
         CancellationToken stop)
     {
-        if (stop.IsCancellationRequested && ex is OperationCanceledException)
+        if (stop.IsCancellationRequested)
         {
-            return false;
+            // The run is ending: a cancelled request may surface as an I/O error, and its outcome is unknown.
+            return true;
         }
 
         if (link.IsUp(generation))
