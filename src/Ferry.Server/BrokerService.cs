@@ -11,8 +11,19 @@ internal sealed class BrokerService(JournalService journal, FerrySettings settin
     /// <exception cref="InvalidOperationException">Ferry has not started.</exception>
     public Broker Broker => _broker ?? throw new InvalidOperationException("Ferry's broker is not open.");
 
-    public void Open() =>
-        _broker = Broker.Open(journal.Journal, new BrokerOptions { Region = settings.Region, AccountId = settings.AccountId, EnforceShardLimits = settings.EnforceKinesisShardLimits }, time);
+    public void Open()
+    {
+        var defaults = new BrokerOptions();
+        _broker = Broker.Open(journal.Journal, new BrokerOptions
+        {
+            Region = settings.Region,
+            AccountId = settings.AccountId,
+            EnforceShardLimits = settings.EnforceKinesisShardLimits,
+            CheckpointInterval = settings.CheckpointInterval,
+            // Maintenance must run at least as often as checkpoints fall due.
+            MaintenanceInterval = settings.CheckpointInterval < defaults.MaintenanceInterval ? settings.CheckpointInterval : defaults.MaintenanceInterval,
+        }, time);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -203,6 +203,12 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:RedisAllowFlush must be true or false, not '{options.RedisAllowFlush}'.");
         }
 
+        // Ten milliseconds is far more often than any deployment needs; it lets a crash test hit checkpoints often.
+        if (!int.TryParse(options.CheckpointInterval, NumberStyles.None, CultureInfo.InvariantCulture, out var checkpointMs) || checkpointMs < 10)
+        {
+            errors.Add($"Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '{options.CheckpointInterval}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new FerryConfigurationException(string.Join(" ", errors));
@@ -236,6 +242,7 @@ internal static partial class FerryConfiguration
         {
             Queues = queues,
             Topics = new TopicsSettings(publicUrl, signQueueDeliveries),
+            CheckpointInterval = TimeSpan.FromMilliseconds(checkpointMs),
         };
     }
 

@@ -43,6 +43,10 @@ internal sealed class FerryOptions
     /// <summary>Whether FLUSHALL and FLUSHDB are allowed.</summary>
     public string RedisAllowFlush { get; set; } = "true";
 
+    /// <summary>Milliseconds after which a checkpoint is taken if the journal was written to (one is also taken every
+    /// 256 MiB of journal): checkpoints bound how much a restart replays.</summary>
+    public string CheckpointInterval { get; set; } = "120000";
+
     /// <summary>Queues that exist when Ferry starts, by name.</summary>
     public Dictionary<string, DeclaredQueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
 

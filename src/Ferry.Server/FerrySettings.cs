@@ -31,6 +31,9 @@ internal sealed record FerrySettings(
     /// <summary>Where the data is, in words for the log: the absolute path, or "memory".</summary>
     public string DataDescription => DataDirectory ?? "memory";
 
+    /// <summary>How long after the last checkpoint a write makes the next one due.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Queues that exist when Ferry starts.</summary>
     public IReadOnlyList<Ferry.Aws.QueueDeclaration> Queues { get; init; } = [];
 

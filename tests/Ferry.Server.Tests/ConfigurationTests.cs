@@ -81,6 +81,13 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void CheckpointInterval_DefaultsToTwoMinutes_AndIsSetInMilliseconds()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(2), Build().CheckpointInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Build("--Ferry:CheckpointInterval=250").CheckpointInterval);
+    }
+
+    [Fact]
     public void MemoryDurability_HasNoDataDirectory()
     {
         var settings = Build("--durability", "memory");
@@ -100,6 +107,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--region", "Mars", "Ferry:Region (--region) must look like an AWS region")]
     [InlineData("--account-id", "42", "Ferry:AccountId (--account-id) must be 12 digits, not '42'.")]
     [InlineData("--data", "", "Ferry:DataDirectory (--data) must name a directory unless durability is memory.")]
+    [InlineData("--Ferry:CheckpointInterval", "5", "Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '5'.")]
+    [InlineData("--Ferry:CheckpointInterval", "2m", "Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '2m'.")]
     public void InvalidValue_IsRejectedWithOneClearLine(string option, string value, string expected)
     {
         var e = Assert.Throws<FerryConfigurationException>(() => Build(option, value));

@@ -99,6 +99,31 @@ public sealed class PowerLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task DamageToSyncedData_IsRefusedNamingFileAndOffset()
+    {
+        // The counterpart of the model: a flipped bit in a record that later synced batches follow is damage no power
+        // loss causes, and recovery must refuse it, naming the segment and the record's offset.
+        var device = new RecordingJournalDevice();
+        var refs = new List<RecordRef>();
+        await using (var journal = Journal.Open(Options("fsync"), device))
+        {
+            for (var id = 0; id < 6; id++)
+            {
+                refs.Add(await journal.AppendAsync(1, 0, Payload(id)));
+            }
+        }
+
+        var image = device.Snapshot();
+        var (basePosition, file) = Assert.Single(image.Segments);
+        var offset = refs[2].Position - basePosition;
+        file.Write(offset + 40, [(byte)(file.Span[(int)offset + 40] ^ 0x10)]);
+
+        var refused = Assert.Throws<JournalCorruptException>(() => Journal.Open(Options("memory"), new RecordingJournalDevice(image)));
+        Assert.Equal(new RecordingJournalDevice().SegmentName(basePosition), refused.File);
+        Assert.Equal(offset, refused.Offset);
+    }
+
+    [Fact]
     public async Task Interval_SegmentLeftByAnEarlierRound_IsSyncedBeforeTheNextSegmentIsWritten()
     {
         // In interval mode a round may write a segment's last batch without syncing it; the round that writes the next
