@@ -110,7 +110,7 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         md5.Append(utf8.AsSpan(template.IdOffset));
         return new SendRequest
         {
-            Body = System.Text.Encoding.UTF8.GetString(utf8),
+            BodyUtf8 = utf8,
             BodyDigest = md5.Finish(),
             GroupId = message.GroupId,
             DeduplicationId = message.DeduplicationId,

@@ -7,7 +7,17 @@ public sealed record MessageAttribute(string Name, string DataType, string? Stri
 /// <summary>What a producer sends. The digests are computed by the protocol face and stored as given.</summary>
 public sealed class SendRequest
 {
-    public required string Body { get; init; }
+    private string? _body;
+
+    /// <summary>The body; given as text, or decoded on first use from <see cref="BodyUtf8"/>.</summary>
+    public string Body
+    {
+        get => _body ??= System.Text.Encoding.UTF8.GetString(BodyUtf8 ?? throw new InvalidOperationException("A message has no body."));
+        init => _body = value;
+    }
+
+    /// <summary>The body already encoded, for senders that have it as UTF-8 (stored as given, never re-encoded).</summary>
+    public byte[]? BodyUtf8 { get; init; }
 
     public IReadOnlyList<MessageAttribute>? Attributes { get; init; }
 

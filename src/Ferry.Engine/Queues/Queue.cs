@@ -187,7 +187,7 @@ public sealed partial class Queue
 
         var visibleAt = request.DeliverAt?.ToUnixTimeMilliseconds()
             ?? now + ((request.DelaySeconds ?? (moved is null ? Settings.DelaySeconds : 0)) * 1000L);
-        using var payload = new Internal.PayloadWriter(request.Body.Length + 256);
+        using var payload = new Internal.PayloadWriter((request.BodyUtf8?.Length ?? request.Body.Length) + 256);
         _broker.EnterWrite(background: moved is not null);
         try
         {

@@ -98,7 +98,14 @@ internal sealed class StoredMessage
         w.NullableBytes(request.SystemAttributesDigest);
         WriteAttributes(w, request.Attributes);
         WriteAttributes(w, request.SystemAttributes);
-        w.String(request.Body);
+        if (request.BodyUtf8 is { } utf8)
+        {
+            w.Bytes(utf8); // the same layout as String: length, then the UTF-8 bytes
+        }
+        else
+        {
+            w.String(request.Body);
+        }
     }
 
     /// <summary>A request that re-sends this message elsewhere, unchanged.</summary>
