@@ -104,13 +104,15 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
 
         // Every queue subscription's envelope is the same but for the subscription id in its UnsubscribeURL.
         var template = EnvelopeTemplate(subscription.Topic, message);
-        var utf8 = template.Utf8.AsSpan().ToArray();
+        var length = template.Utf8.Length;
+        var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        template.Utf8.CopyTo(utf8, 0);
         subscription.Id.TryFormat(utf8.AsSpan(template.IdOffset, 36), out _, "D");
         var md5 = template.Prefix;
-        md5.Append(utf8.AsSpan(template.IdOffset));
+        md5.Append(utf8.AsSpan(template.IdOffset, length - template.IdOffset));
         return new SendRequest
         {
-            BodyUtf8 = utf8,
+            BodyUtf8 = utf8.AsMemory(0, length),
             BodyDigest = md5.Finish(),
             GroupId = message.GroupId,
             DeduplicationId = message.DeduplicationId,
@@ -119,6 +121,16 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
 
     /// <inheritdoc/>
     public void Push(TopicDelivery delivery) => _ready.Writer.TryWrite(delivery);
+
+    /// <inheritdoc/>
+    public void Recycle(SendRequest request)
+    {
+        // Envelope buffers come from the pool (raw deliveries carry their text as a string).
+        if (request.BodyUtf8 is { } body && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(body, out var segment) && segment.Array is { } array)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(array);
+        }
+    }
 
     /// <summary>The notification for one protocol's text, built once per message (every queue subscription shares it).</summary>
     private static SnsNotification Notification(Topic topic, TopicMessage message, string protocol)

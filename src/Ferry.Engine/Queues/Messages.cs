@@ -12,12 +12,12 @@ public sealed class SendRequest
     /// <summary>The body; given as text, or decoded on first use from <see cref="BodyUtf8"/>.</summary>
     public string Body
     {
-        get => _body ??= System.Text.Encoding.UTF8.GetString(BodyUtf8 ?? throw new InvalidOperationException("A message has no body."));
+        get => _body ??= System.Text.Encoding.UTF8.GetString((BodyUtf8 ?? throw new InvalidOperationException("A message has no body.")).Span);
         init => _body = value;
     }
 
     /// <summary>The body already encoded, for senders that have it as UTF-8 (stored as given, never re-encoded).</summary>
-    public byte[]? BodyUtf8 { get; init; }
+    public ReadOnlyMemory<byte>? BodyUtf8 { get; init; }
 
     public IReadOnlyList<MessageAttribute>? Attributes { get; init; }
 

@@ -100,7 +100,7 @@ internal sealed class StoredMessage
         WriteAttributes(w, request.SystemAttributes);
         if (request.BodyUtf8 is { } utf8)
         {
-            w.Bytes(utf8); // the same layout as String: length, then the UTF-8 bytes
+            w.Bytes(utf8.Span); // the same layout as String: length, then the UTF-8 bytes
         }
         else
         {

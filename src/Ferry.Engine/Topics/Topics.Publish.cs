@@ -128,6 +128,7 @@ public sealed partial class Topics
         finally
         {
             _broker.ExitWrite();
+            Recycle(delivery, sends);
         }
 
         await AcknowledgeAsync(topic, message, staged, published, pushes, delivery).ConfigureAwait(false);
@@ -174,6 +175,7 @@ public sealed partial class Topics
             finally
             {
                 _broker.ExitWrite();
+                Recycle(delivery, sends);
             }
         }
 
@@ -235,6 +237,15 @@ public sealed partial class Topics
         DeduplicationId = dedupId,
         SequenceNumber = sequence,
     };
+
+    /// <summary>Hands the formatted queue messages back once they are in the journal.</summary>
+    private static void Recycle(ITopicDelivery delivery, List<(Subscription, SendRequest)> sends)
+    {
+        foreach (var (_, send) in sends)
+        {
+            delivery.Recycle(send);
+        }
+    }
 
     private static List<(Subscription, SendRequest)> Format(ITopicDelivery delivery, List<Subscription>? queues, TopicMessage message)
     {
@@ -304,14 +315,16 @@ public sealed partial class Topics
 
         var staged = new List<Staged>(1);
         bool sent;
+        var send = delivery.ToQueueMessage(subscription, message);
         _broker.EnterWrite(background: true);
         try
         {
-            sent = DeadLetter(subscription, delivery.ToQueueMessage(subscription, message), staged);
+            sent = DeadLetter(subscription, send, staged);
         }
         finally
         {
             _broker.ExitWrite();
+            delivery.Recycle(send);
         }
 
         _ = CommitAsync(staged).AsTask();
