@@ -1,0 +1,34 @@
+using System.Xml.Linq;
+using Ferry.Fuzz.Tests.Http;
+using Ferry.Fuzz.Tests.Seeds;
+
+namespace Ferry.Fuzz.Tests;
+
+/// <summary>Inputs the AWS fuzzers found, each with the answer Ferry must give now.</summary>
+public sealed class AwsRegressionTests
+{
+    private static string Message(FuzzResponse response) =>
+        XElement.Parse(response.Text).Descendants().First(e => e.Name.LocalName == "Message").Value;
+
+    [Fact]
+    public async Task SqsQuery_ControlCharacterEchoedInAnError_IsReplacedSoTheXmlParses()
+    {
+        var response = await HttpFuzz.SendAsync(AwsSeeds.Query("sqs",
+            "Action=ListMessageMoveTasks&Version=2012-11-05&SourceArn=arn%3Aaws%1E-400Asqs%3Aus-east-1%3A000000000000%3Afuzz-dlq"));
+        Assert.Equal(400, response.Status);
+        Assert.StartsWith("Value arn:aws\uFFFD-400Asqs:us-east-1:000000000000:fuzz-dlq for parameter SourceArn is invalid.", Message(response));
+    }
+
+    [Fact]
+    public async Task SnsQuery_ControlCharacterInAStoredEndpoint_IsReplacedWhenListed()
+    {
+        await using var host = await AwsHost.StartAsync(AwsSeeds.Setup);
+        var subscribe = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=Subscribe&Version=2010-03-31&TopicArn="
+            + Uri.EscapeDataString(AwsSeeds.TopicArn) + "&Protocol=http&Endpoint=http%3A%2F%2F127.0.0.1%3A9%2Fa%10b")));
+        Assert.Equal(200, subscribe.Status);
+        var list = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=ListSubscriptionsByTopic&Version=2010-03-31&TopicArn="
+            + Uri.EscapeDataString(AwsSeeds.TopicArn))));
+        Assert.Equal(200, list.Status);
+        Assert.Contains(XElement.Parse(list.Text).Descendants(), e => e.Name.LocalName == "Endpoint" && e.Value == "http://127.0.0.1:9/a\uFFFDb");
+    }
+}
