@@ -93,7 +93,12 @@ internal sealed record FuzzRequest(string Method, string Path, string QueryStrin
         return new FuzzRequest(method, path, query, headers, body) { RefusedByKestrel = refused, DecodedPath = decoded };
     }
 
-    public string? Header(string name) => Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+    /// <summary>A header as ASP.NET Core reads a repeated one: its non-empty values joined by commas; null when absent.</summary>
+    public string? Header(string name)
+    {
+        var values = Headers.Where(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).ToList();
+        return values.Count == 0 ? null : string.Join(',', values.Where(v => v.Length > 0));
+    }
 
     private static bool IsToken(ReadOnlySpan<byte> name)
     {

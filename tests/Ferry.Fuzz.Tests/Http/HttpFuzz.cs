@@ -58,7 +58,7 @@ internal static class HttpFuzz
                         accepted.Add(input);
                     }
 
-                    return signature;
+                    return new FuzzOutcome(signature, response.Body.Length);
                 }
                 catch (Exception e)
                 {
