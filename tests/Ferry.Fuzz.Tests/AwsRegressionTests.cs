@@ -31,4 +31,14 @@ public sealed class AwsRegressionTests
         Assert.Equal(200, list.Status);
         Assert.Contains(XElement.Parse(list.Text).Descendants(), e => e.Name.LocalName == "Endpoint" && e.Value == "http://127.0.0.1:9/a\uFFFDb");
     }
+
+    [Fact]
+    public async Task SqsQuery_DeleteMessage_WithAHandleOfCharactersOutsideBase64Url_IsReceiptHandleIsInvalid()
+    {
+        // 32 characters, like Ferry's handles, with ':' in them: the decoder threw and the answer was InternalError.
+        var response = await HttpFuzz.SendAsync(AwsSeeds.Query("sqs", "Action=DeleteMessage&Version=2012-11-05&QueueUrl="
+            + Uri.EscapeDataString(AwsSeeds.QueueUrl) + "&ReceiptHandle=Aus-east-1%3A000000000000%3Afuzz-dlq"));
+        Assert.Equal(400, response.Status);
+        Assert.Equal("ReceiptHandleIsInvalid", XElement.Parse(response.Text).Descendants().First(e => e.Name.LocalName == "Code").Value);
+    }
 }
