@@ -102,6 +102,12 @@ internal static class SnsDeliveryPolicy
                 error = e.Message;
                 return false;
             }
+            catch (InvalidOperationException)
+            {
+                // A name or string escaping a lone surrogate (\uD800): valid JSON syntax that no string can hold.
+                error = SnsDeliveryPolicyErrors.NotJson;
+                return false;
+            }
         }
     }
 

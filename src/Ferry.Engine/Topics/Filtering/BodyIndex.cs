@@ -69,8 +69,9 @@ internal sealed class BodyIndex
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an escaped lone surrogate, which no string holds; unreadable like bad JSON.
             return null;
         }
 

@@ -1,0 +1,35 @@
+using Ferry.Aws.Sns.Delivery;
+using Ferry.Engine.Queues;
+using Ferry.Engine.Topics.Filtering;
+
+namespace Ferry.Fuzz.Tests;
+
+/// <summary>Inputs the policy fuzzers found, each with the answer Ferry must give now.</summary>
+public sealed class PolicyRegressionTests
+{
+    [Theory]
+    [InlineData("""{"\uD800":["a"]}""")]
+    [InlineData("""{"s":[{"prefix":"ba\uDC00s"}]}""")]
+    public void FilterPolicy_EscapingALoneSurrogate_IsRefusedAsJsonThatDoesNotParse(string policy)
+    {
+        // Raw strings keep the escapes as text: \uD800 is valid JSON syntax that no string can hold.
+        var error = Assert.Throws<FilterPolicyException>(() => FilterPolicy.Parse(policy, FilterPolicyScope.MessageAttributes));
+        Assert.Equal("failed to parse JSON.", error.Message);
+    }
+
+    [Fact]
+    public void FilterPolicy_BodyOrStringArrayEscapingALoneSurrogate_MatchesNothing()
+    {
+        var body = FilterPolicy.Parse("""{"a":[{"exists":true}]}""", FilterPolicyScope.MessageBody);
+        Assert.False(body.Matches(new FilterMessage(null, """{"a":"\uD800"}""")));
+        var attributes = FilterPolicy.Parse("""{"l":["x"]}""", FilterPolicyScope.MessageAttributes);
+        Assert.False(attributes.Matches(new FilterMessage([new MessageAttribute("l", "String.Array", """["x","\uD800"]""", null)], "")));
+    }
+
+    [Fact]
+    public void DeliveryPolicy_NameEscapingALoneSurrogate_IsNotJson()
+    {
+        Assert.False(SnsDeliveryPolicy.TryParseTopic("""{"healthyRetryPolic\uD800y":{}}""", out _, out var error));
+        Assert.Equal(SnsDeliveryPolicyErrors.NotJson, error);
+    }
+}
