@@ -27,6 +27,17 @@ public sealed class PolicyRegressionTests
     }
 
     [Fact]
+    public void DeliveryPolicy_PhaseCountsWhoseSumOverflows_AreRefused()
+    {
+        const string policy = """
+            {"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":60,"numRetries":50,"numNoDelayRetries":3,
+             "numMinDelayRetries":9223372036854775807,"numMaxDelayRetries":35}}
+            """;
+        Assert.False(SnsDeliveryPolicy.TryParseSubscription(policy, out _, out var error));
+        Assert.Equal(SnsDeliveryPolicyErrors.PhasesExceedRetries("healthyRetryPolicy"), error);
+    }
+
+    [Fact]
     public void DeliveryPolicy_NameEscapingALoneSurrogate_IsNotJson()
     {
         Assert.False(SnsDeliveryPolicy.TryParseTopic("""{"healthyRetryPolic\uD800y":{}}""", out _, out var error));
