@@ -10,23 +10,23 @@ public sealed class AwsFuzzTests(ITestOutputHelper output)
 {
     [Fact]
     public Task SqsJson_MutatedRequests_AnswerWellFormedErrorsOrResults() =>
-        HttpFuzz.RunAsync(new FuzzTarget("sqs-json", SqsSeeds.Json, SqsSeeds.JsonGrammar, FuzzLimits.Http, 3000), output.WriteLine);
+        HttpFuzz.RunAsync(new FuzzTarget("sqs-json", SqsSeeds.Json, SqsSeeds.JsonGrammar, FuzzLimits.Http, 4000), output.WriteLine);
 
     [Fact]
     public Task SqsQuery_MutatedRequests_AnswerWellFormedErrorsOrResults() =>
-        HttpFuzz.RunAsync(new FuzzTarget("sqs-query", SqsSeeds.QueryRequests, SqsSeeds.QueryGrammar, FuzzLimits.Http, 3000), output.WriteLine);
+        HttpFuzz.RunAsync(new FuzzTarget("sqs-query", SqsSeeds.QueryRequests, SqsSeeds.QueryGrammar, FuzzLimits.Http, 4000), output.WriteLine);
 
     [Fact]
     public Task SnsQuery_MutatedRequests_AnswerWellFormedErrorsOrResults() =>
-        HttpFuzz.RunAsync(new FuzzTarget("sns-query", SnsSeeds.Requests, SnsSeeds.Grammar, FuzzLimits.Http, 3000), output.WriteLine);
+        HttpFuzz.RunAsync(new FuzzTarget("sns-query", SnsSeeds.Requests, SnsSeeds.Grammar, FuzzLimits.Http, 4000), output.WriteLine);
 
     [Fact]
     public Task KinesisJson_MutatedRequests_AnswerWellFormedErrorsOrResults() =>
-        HttpFuzz.RunAsync(new FuzzTarget("kinesis-json", KinesisSeeds.JsonRequests, KinesisSeeds.JsonGrammar, FuzzLimits.Http, 3000), output.WriteLine);
+        HttpFuzz.RunAsync(new FuzzTarget("kinesis-json", KinesisSeeds.JsonRequests, KinesisSeeds.JsonGrammar, FuzzLimits.Http, 4000), output.WriteLine);
 
     [Fact]
     public Task KinesisCbor_MutatedRequests_AnswerWellFormedCbor() =>
-        HttpFuzz.RunAsync(new FuzzTarget("kinesis-cbor", KinesisSeeds.CborRequests, KinesisSeeds.CborGrammar, FuzzLimits.Http, 3000), output.WriteLine);
+        HttpFuzz.RunAsync(new FuzzTarget("kinesis-cbor", KinesisSeeds.CborRequests, KinesisSeeds.CborGrammar, FuzzLimits.Http, 4000), output.WriteLine);
 
     /// <summary>Shrinks the sequence file named by FERRY_FUZZ_MINIMIZE (a tool for tests/fuzz.sh; passes when unset).</summary>
     [Fact]

@@ -13,7 +13,7 @@ public sealed class PolicyFuzzTests(ITestOutputHelper output)
 {
     [Fact]
     public Task FilterPolicy_MutatedPoliciesAndMessages_ParseOrRefuseAndMatchWithoutThrowing() =>
-        FuzzRunner.RunAsync(new FuzzTarget("filter-policy", PolicySeeds.Filters, PolicySeeds.FilterGrammar, FuzzLimits.Parser, 6000), input =>
+        FuzzRunner.RunAsync(new FuzzTarget("filter-policy", PolicySeeds.Filters, PolicySeeds.FilterGrammar, FuzzLimits.Parser, 10000), input =>
         {
             var parts = Encoding.UTF8.GetString(input).Split('\0');
             var attributes = new List<MessageAttribute>();
@@ -52,7 +52,7 @@ public sealed class PolicyFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public Task DeliveryPolicy_MutatedPolicies_ParseOrRefuseAndScheduleWithoutThrowing() =>
-        FuzzRunner.RunAsync(new FuzzTarget("delivery-policy", PolicySeeds.DeliveryPolicies, PolicySeeds.DeliveryGrammar, FuzzLimits.Parser, 6000), input =>
+        FuzzRunner.RunAsync(new FuzzTarget("delivery-policy", PolicySeeds.DeliveryPolicies, PolicySeeds.DeliveryGrammar, FuzzLimits.Parser, 10000), input =>
         {
             var json = Encoding.UTF8.GetString(input);
             var topicOk = SnsDeliveryPolicy.TryParseTopic(json, out var topic, out var topicError);

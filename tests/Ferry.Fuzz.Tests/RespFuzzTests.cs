@@ -18,7 +18,7 @@ public sealed class RespFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public Task RespParser_MutatedFrames_ParseTheSameWholeOrInPieces_AndNeverConsumeAPartialFrame() =>
-        FuzzRunner.RunAsync(new FuzzTarget("resp-parser", RespSeeds.Commands, RespSeeds.Grammar, FuzzLimits.Parser, 20000), input =>
+        FuzzRunner.RunAsync(new FuzzTarget("resp-parser", RespSeeds.Commands, RespSeeds.Grammar, FuzzLimits.Parser, 10000), input =>
         {
             var random = new Random(input.Length);
             var signature = new StringBuilder();
@@ -81,7 +81,7 @@ public sealed class RespFuzzTests(ITestOutputHelper output)
         var served = 0;
         try
         {
-            await FuzzRunner.RunAsync(new FuzzTarget("resp-connection", RespSeeds.Commands, RespSeeds.Grammar, FuzzLimits.Connection, 2500), async input =>
+            await FuzzRunner.RunAsync(new FuzzTarget("resp-connection", RespSeeds.Commands, RespSeeds.Grammar, FuzzLimits.Connection, 3000), async input =>
             {
                 var replies = await host!.RunAsync(input, FuzzLimits.Connection.Timeout * 0.8);
                 try
