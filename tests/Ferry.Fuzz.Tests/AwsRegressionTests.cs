@@ -55,4 +55,18 @@ public sealed class AwsRegressionTests
             + "&Label=l&AWSAccountId.member.1=111122223333&ActionName.member.1=Publish")));
         Assert.Equal(200, add.Status);
     }
+
+    [Fact]
+    public async Task SnsQuery_TopicPolicyRepeatingAName_IsRefused_SoAddPermissionCanRewriteThePolicy()
+    {
+        await using var host = await AwsHost.StartAsync(AwsSeeds.Setup);
+        var topic = "&TopicArn=" + Uri.EscapeDataString(AwsSeeds.TopicArn);
+        var set = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=SetTopicAttributes&Version=2010-03-31" + topic
+            + "&AttributeName=Policy&AttributeValue=" + Uri.EscapeDataString("{\"Version\":\"2012-10-17\",\"Version\":\"2008-10-17\"}"))));
+        Assert.Equal(400, set.Status);
+        Assert.Equal("Invalid parameter: Policy: failed to parse JSON", Message(set));
+        var add = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=AddPermission&Version=2010-03-31" + topic
+            + "&Label=l&AWSAccountId.member.1=111122223333&ActionName.member.1=Publish")));
+        Assert.Equal(200, add.Status);
+    }
 }

@@ -345,14 +345,14 @@ internal sealed partial class SnsService
 
     internal static bool IsJsonObject(string value) => JsonKind(value) == JsonValueKind.Object;
 
-    /// <summary>The kind of the JSON document <paramref name="value"/> holds, or null when it is not JSON, or holds a
-    /// string no reader can decode (an escaped lone surrogate such as <c>\uD800</c>): Ferry rewrites and matches these
-    /// documents later, and could not.</summary>
+    /// <summary>The kind of the JSON document <paramref name="value"/> holds, or null when it is not JSON, holds a
+    /// string no reader can decode (an escaped lone surrogate such as <c>\uD800</c>), or repeats a name within an
+    /// object (which of the two would apply?): Ferry rewrites and matches these documents later, and could not.</summary>
     internal static JsonValueKind? JsonKind(string value)
     {
         try
         {
-            using var json = JsonDocument.Parse(value);
+            using var json = JsonDocument.Parse(value, StrictJson);
             DecodeStrings(json.RootElement);
             return json.RootElement.ValueKind;
         }
@@ -361,6 +361,8 @@ internal sealed partial class SnsService
             return null;
         }
     }
+
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
 
     /// <summary>Decodes every name and string of <paramref name="element"/>; InvalidOperationException if one cannot be.</summary>
     private static void DecodeStrings(JsonElement element)
