@@ -43,4 +43,24 @@ public sealed class PolicyRegressionTests
         Assert.False(SnsDeliveryPolicy.TryParseTopic("""{"healthyRetryPolic\uD800y":{}}""", out _, out var error));
         Assert.Equal(SnsDeliveryPolicyErrors.NotJson, error);
     }
+
+    [Fact]
+    public void FilterPolicy_BodyNestedDeeplyUnderLongNames_IsNotFlattenedIntoHundredsOfMegabytes()
+    {
+        // 1,000 objects deep under 250-character names: 256 KB that flattened to 125 million characters of paths.
+        var name = new string('a', 250);
+        var body = string.Concat(Enumerable.Repeat("{\"" + name + "\":", 1000)) + "1" + new string('}', 1000);
+        var policy = FilterPolicy.Parse("{\"" + name + "\":[1]}", FilterPolicyScope.MessageBody);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.False(policy.Matches(new FilterMessage(null, body)));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 40L * body.Length);
+    }
+
+    [Fact]
+    public void FilterPolicy_BodyNestedModerately_StillMatchesItsDeepestKey()
+    {
+        var body = string.Concat(Enumerable.Repeat("{\"level\":", 100)) + "7" + new string('}', 100);
+        var key = string.Join('.', Enumerable.Repeat("level", 100));
+        Assert.True(FilterPolicy.Parse("{\"" + key + "\":[7]}", FilterPolicyScope.MessageBody).Matches(new FilterMessage(null, body)));
+    }
 }
