@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using System.Xml.Linq;
 using Ferry.Fuzz.Tests.Http;
 using Ferry.Fuzz.Tests.Seeds;
@@ -68,5 +70,24 @@ public sealed class AwsRegressionTests
         var add = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=AddPermission&Version=2010-03-31" + topic
             + "&Label=l&AWSAccountId.member.1=111122223333&ActionName.member.1=Publish")));
         Assert.Equal(200, add.Status);
+    }
+
+    [Theory]
+    [InlineData("sqs", "Action=SendMessage&Version=2012-11-05&MessageBody=x&QueueUrl=http%3A%2F%2Flocalhost%3A4566%2F000000000000%2Ffuzz", "MessageAttribute.{0}.Name=a{0}")]
+    [InlineData("sns", "Action=Publish&Version=2010-03-31&Message=x&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3Afuzz", "MessageAttributes.entry.{0}.Name=a{0}")]
+    public async Task Query_HundredThousandMessageAttributes_AreBoundInLinearTimeAndRefused(string service, string action, string member)
+    {
+        // Binding scanned every key once per attribute (and again per list inside it): minutes of CPU for 3 MB.
+        var body = new StringBuilder(action);
+        for (var i = 1; i <= 100_000; i++)
+        {
+            body.Append('&').AppendFormat(System.Globalization.CultureInfo.InvariantCulture, member, i);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var response = await HttpFuzz.SendAsync(AwsSeeds.Query(service, body.ToString()));
+        Assert.Equal(400, response.Status);
+        Assert.Equal("Number of message attributes [100000] exceeds the allowed maximum [10].", Message(response));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 }
