@@ -75,13 +75,19 @@ public sealed class RespFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task RespConnection_MutatedPipelines_AnswerWellFormedRepliesAndClose()
+    public Task RespConnection_MutatedPipelines_AnswerWellFormedRepliesAndClose() => RunConnectionsAsync("resp-connection", null, 3000);
+
+    /// <summary>The same with a password set: every connection starts unauthenticated (AUTH and HELLO seeds give it).</summary>
+    [Fact]
+    public Task RespConnection_WithAPassword_MutatedPipelines_AnswerWellFormedRepliesAndClose() => RunConnectionsAsync("resp-connection-auth", "secret", 1500);
+
+    private async Task RunConnectionsAsync(string target, string? password, int iterations)
     {
         RespHost? host = null;
         var served = 0;
         try
         {
-            await FuzzRunner.RunAsync(new FuzzTarget("resp-connection", RespSeeds.Commands, RespSeeds.Grammar, FuzzLimits.Connection, 3000), async input =>
+            await FuzzRunner.RunAsync(new FuzzTarget(target, RespSeeds.Commands, RespSeeds.Grammar, FuzzLimits.Connection, iterations), async input =>
             {
                 var replies = await host!.RunAsync(input, FuzzLimits.Connection.Timeout * 0.8);
                 try
@@ -101,7 +107,7 @@ public sealed class RespFuzzTests(ITestOutputHelper output)
                         await host.DisposeAsync();
                     }
 
-                    host = await RespHost.StartAsync();
+                    host = await RespHost.StartAsync(password);
                     served = 0;
                 }
             });

@@ -142,7 +142,12 @@ internal static class FuzzRunner
         var allocated = allocatedOnThread ?? GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         report.Inputs++;
         report.Slowest = elapsed > report.Slowest ? elapsed : report.Slowest;
-        report.MostAllocated = Math.Max(report.MostAllocated, allocated);
+        if (allocated > report.MostAllocated)
+        {
+            report.MostAllocated = allocated;
+            report.MostAllocatedBy = $"{input.Length:N0} bytes in, {outcome.OutputLength:N0} out: {InputText.Escape(input, 120)}";
+        }
+
         if (problem is null && elapsed > limits.Timeout)
         {
             problem = $"took {elapsed.TotalMilliseconds:F0} ms, more than {limits.Timeout.TotalSeconds} s";
@@ -190,6 +195,9 @@ internal sealed class FuzzReport(string target)
 
     public long MostAllocated { get; set; }
 
+    /// <summary>The input that allocated most, for the log.</summary>
+    public string MostAllocatedBy { get; set; } = "";
+
     /// <summary>Whether the last input answered in a way not seen before.</summary>
     public bool NewSignature { get; set; }
 
@@ -199,5 +207,6 @@ internal sealed class FuzzReport(string target)
     public override string ToString() => new StringBuilder()
         .Append(CultureInfo.InvariantCulture, $"{target}: {Inputs} inputs in {Elapsed.TotalSeconds:F1} s, corpus {CorpusSize}, ")
         .Append(CultureInfo.InvariantCulture, $"slowest {Slowest.TotalMilliseconds:F0} ms, most allocated {MostAllocated:N0} bytes")
+        .Append(CultureInfo.InvariantCulture, $" ({MostAllocatedBy})")
         .ToString();
 }

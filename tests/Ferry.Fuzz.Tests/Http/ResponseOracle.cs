@@ -57,6 +57,28 @@ internal static class ResponseOracle
             return "404 empty";
         }
 
+        // Each protocol answers in its own format, errors with the header its SDKs read the error type from.
+        var expected = target switch
+        {
+            _ when cborRequest => "application/x-amz-cbor-1.1",
+            _ when target.StartsWith("Kinesis_20131202.", StringComparison.Ordinal) => "application/x-amz-json-1.1",
+            { Length: > 0 } => "application/x-amz-json-1.0",
+            _ => null,
+        };
+        if (expected is not null && !contentType.StartsWith(expected, StringComparison.Ordinal))
+        {
+            throw new OracleException($"X-Amz-Target {target} answered with {contentType}");
+        }
+
+        if (response.Status >= 400 && expected is not null)
+        {
+            var errorHeader = expected.EndsWith("1.0", StringComparison.Ordinal) ? "x-amzn-query-error" : "x-amzn-ErrorType";
+            if (!response.Headers.ContainsKey(errorHeader))
+            {
+                throw new OracleException($"error {response.Status} without {errorHeader}: {Describe(response)}");
+            }
+        }
+
         try
         {
             if (cborRequest)
@@ -73,6 +95,11 @@ internal static class ResponseOracle
             if (contentType.StartsWith("text/xml", StringComparison.Ordinal))
             {
                 var xml = XElement.Parse(StrictUtf8.GetString(response.Body));
+                if (response.Status >= 400 && (xml.Name.LocalName != "ErrorResponse" || !xml.Descendants().Any(e => e.Name.LocalName == "Code")))
+                {
+                    throw new OracleException($"error {response.Status} that is not an ErrorResponse with a Code: {Describe(response)}");
+                }
+
                 return $"{response.Status} {xml.Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value ?? xml.Name.LocalName}";
             }
 

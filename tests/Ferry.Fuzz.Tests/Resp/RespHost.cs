@@ -20,12 +20,13 @@ internal sealed class RespHost : IAsyncDisposable
     private Broker _broker = null!;
     private RespConnectionHandler _handler = null!;
 
-    public static async Task<RespHost> StartAsync()
+    /// <param name="password">Null for none; else connections start unauthenticated, with Redis's tighter limits.</param>
+    public static async Task<RespHost> StartAsync(string? password = null)
     {
         var host = new RespHost();
         host._journal = await Journal.OpenAsync(new JournalOptions { Directory = "memory", Durability = Durability.Memory });
         host._broker = Broker.Open(host._journal, new BrokerOptions(), TimeProvider.System, startMaintenance: false);
-        host._handler = new RespConnectionHandler(new RespServer(new RespOptions(), () => host._broker, TimeProvider.System));
+        host._handler = new RespConnectionHandler(new RespServer(new RespOptions { Password = password }, () => host._broker, TimeProvider.System));
         return host;
     }
 

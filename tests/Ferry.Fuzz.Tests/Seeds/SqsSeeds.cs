@@ -91,6 +91,10 @@ internal static class SqsSeeds
         // The queue's own URL as the path, and a GET with the parameters in the query string.
         Query("sqs", "Action=SendMessage&MessageBody=to-path", "/000000000000/fuzz"),
         Http.FuzzRequest.Format("GET /000000000000/fuzz?Action=ReceiveMessage&Version=2012-11-05&MaxNumberOfMessages=2", [], ""),
+        // A presigned URL: the signature in the query string, as the SDKs' presigners write it.
+        Http.FuzzRequest.Format("GET /000000000000/fuzz?Action=GetQueueAttributes&AttributeName.1=All&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            + "&X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fus-east-1%2Fsqs%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900"
+            + "&X-Amz-SignedHeaders=host&X-Amz-Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7", [], ""),
     ];
 
     public static readonly Grammar JsonGrammar = Grammar.Of(
