@@ -116,6 +116,14 @@ public static class AwsEndpoints
             {
                 return;
             }
+            catch (BadHttpRequestException e)
+            {
+                // The client's fault, found while reading: a chunked body past the limit (413), a malformed chunk,
+                // a body arriving too slowly. Kestrel would log it as an application failure; answer it here.
+                http.Response.StatusCode = e.StatusCode;
+                http.Response.Headers.Connection = "close";
+                return;
+            }
 
             try
             {

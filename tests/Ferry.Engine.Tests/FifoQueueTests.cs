@@ -32,6 +32,26 @@ public class FifoQueueTests
     }
 
     [Fact]
+    public async Task Fifo_LongPoll_WhileTheOnlyGroupIsInFlight_WaitsWithoutSpinning()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q.fifo", new Dictionary<string, string> { ["ContentBasedDeduplication"] = "true" }, null);
+        await q.SendAsync(EngineFixture.Message("1", group: "g"));
+        await q.SendAsync(EngineFixture.Message("2", group: "g"));
+        Assert.Equal(["1"], (await q.ReceiveAsync(Receive(max: 1), default)).Select(m => m.Body));
+
+        // "2" is ready but blocked behind "1": the poll must wait on the clock, not loop until its deadline. A loop
+        // never hands back its task while the manual clock stands still.
+        Task<IReadOnlyList<ReceivedMessage>>? poll = null;
+        var caller = new Thread(() => poll = q.ReceiveAsync(new ReceiveRequest { MaxMessages = 1, WaitTimeSeconds = 20 }, default)) { IsBackground = true };
+        caller.Start();
+        Assert.True(caller.Join(TimeSpan.FromSeconds(10)), "the long poll spins instead of waiting");
+        Assert.False(poll!.IsCompleted);
+        f.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Empty(await poll.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Fifo_VisibilityExpiry_RedeliversFromTheHeadInOrder()
     {
         await using var f = await EngineFixture.StartAsync();

@@ -345,17 +345,48 @@ internal sealed partial class SnsService
 
     internal static bool IsJsonObject(string value) => JsonKind(value) == JsonValueKind.Object;
 
-    /// <summary>The kind of the JSON document <paramref name="value"/> holds, or null when it is not JSON.</summary>
+    /// <summary>The kind of the JSON document <paramref name="value"/> holds, or null when it is not JSON, holds a
+    /// string no reader can decode (an escaped lone surrogate such as <c>\uD800</c>), or repeats a name within an
+    /// object (which of the two would apply?): Ferry rewrites and matches these documents later, and could not.</summary>
     internal static JsonValueKind? JsonKind(string value)
     {
         try
         {
-            using var json = JsonDocument.Parse(value);
+            using var json = JsonDocument.Parse(value, StrictJson);
+            DecodeStrings(json.RootElement);
             return json.RootElement.ValueKind;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
+        }
+    }
+
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
+    /// <summary>Decodes every name and string of <paramref name="element"/>; InvalidOperationException if one cannot be.</summary>
+    private static void DecodeStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    DecodeStrings(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    DecodeStrings(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
         }
     }
 

@@ -47,7 +47,9 @@ public sealed partial class Queue
             lock (Gate)
             {
                 ThrowIfDeleted();
-                if (PromoteDue(Now) > 0 || _ready > 0)
+                // Ready messages of a FIFO group with one in flight cannot be received: only an offered group counts,
+                // or the poll would spin until its deadline.
+                if (PromoteDue(Now) > 0 || (IsFifo ? _readyGroups.Count > 0 : _ready > 0))
                 {
                     continue;
                 }

@@ -25,7 +25,8 @@ internal static class ReceiptHandle
         seq = 0;
         receiveCount = 0;
         Span<byte> bytes = stackalloc byte[Size];
-        if (handle.Length != 32 || !Base64Url.TryDecodeFromChars(handle, bytes, out var written) || written != Size
+        // DecodeFromChars reports characters outside base64url; TryDecodeFromChars throws on them.
+        if (handle.Length != 32 || Base64Url.DecodeFromChars(handle, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Size
             || BinaryPrimitives.ReadUInt32LittleEndian(bytes[20..]) != Check(bytes[..20]))
         {
             return false;

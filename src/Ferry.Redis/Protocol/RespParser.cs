@@ -137,7 +137,9 @@ internal static class RespParser
         return ParseStatus.Incomplete;
     }
 
-    /// <summary>Reads up to CRLF; the line is short (checked by the callers' bounds), so a copy to the stack is cheap.</summary>
+    /// <summary>Reads a length line. Like Redis, the line ends at the first CR and the byte after it is skipped
+    /// unchecked, however the input is cut into segments. The line is short (checked by the callers' bounds), so a
+    /// copy is cheap.</summary>
     private static bool TryReadLine(ref SequenceReader<byte> reader, out ReadOnlySpan<byte> line)
     {
         if (reader.UnreadSpan.IndexOf((byte)'\r') is var i and >= 0 && i + 1 < reader.UnreadSpan.Length)
@@ -147,8 +149,11 @@ internal static class RespParser
             return true;
         }
 
-        if (reader.TryReadTo(out ReadOnlySequence<byte> seq, "\r\n"u8))
+        var ahead = reader;
+        if (ahead.TryReadTo(out ReadOnlySequence<byte> seq, (byte)'\r') && ahead.Remaining > 0)
         {
+            ahead.Advance(1);
+            reader = ahead;
             line = seq.Length <= 32 ? seq.ToArray() : "x"u8;
             return true;
         }

@@ -102,6 +102,12 @@ internal static class SnsDeliveryPolicy
                 error = e.Message;
                 return false;
             }
+            catch (InvalidOperationException)
+            {
+                // A name or string escaping a lone surrogate (\uD800): valid JSON syntax that no string can hold.
+                error = SnsDeliveryPolicyErrors.NotJson;
+                return false;
+            }
         }
     }
 
@@ -203,7 +209,8 @@ internal static class SnsDeliveryPolicy
         AtLeast(immediate, 0, path + ".numNoDelayRetries");
         AtLeast(pre, 0, path + ".numMinDelayRetries");
         AtLeast(post, 0, path + ".numMaxDelayRetries");
-        if (immediate + pre + post > count)
+        // Each phase within numRetries first: three counts near long.MaxValue would wrap their sum below it.
+        if (immediate > count || pre > count || post > count || immediate + pre + post > count)
         {
             throw Invalid(SnsDeliveryPolicyErrors.PhasesExceedRetries(path));
         }

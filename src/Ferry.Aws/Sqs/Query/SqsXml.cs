@@ -183,6 +183,9 @@ internal sealed class SqsXml
                 '"' => "&quot;",
                 '\'' => "&apos;",
                 '\r' => "&#xD;",
+                // Characters XML 1.0 cannot carry even as references (text echoed from a request may hold them):
+                // the replacement character keeps the document well-formed.
+                < ' ' and not '\t' and not '\n' or '\uFFFE' or '\uFFFF' => "\uFFFD",
                 _ => null,
             };
             if (entity is null)

@@ -14,6 +14,16 @@ internal sealed class BodyIndex
     /// <summary>Deeper bodies than SNS's own parser takes are not read: such a body matches no body policy.</summary>
     private const int MaxDepth = 1000;
 
+    /// <summary>
+    /// The characters of flattened paths one body may produce, at least: a path repeats the names of every object
+    /// around it, so a body nested a thousand deep under long names would flatten to paths of hundreds of megabytes
+    /// (a 256 KiB message, 250 MB of strings). Real bodies stay far below; a body past the bound (and
+    /// <see cref="PathCharactersPerBodyCharacter"/> times its own length) is not read, like one nested too deeply.
+    /// </summary>
+    private const long MinPathCharacters = 1 << 16;
+
+    private const int PathCharactersPerBodyCharacter = 16;
+
     private readonly Dictionary<string, List<LeafValue>> _paths;
 
     private BodyIndex(Dictionary<string, List<LeafValue>> paths) => _paths = paths;
@@ -39,6 +49,7 @@ internal sealed class BodyIndex
             // For each open object or array, the path its members are named under, and whether it is an array.
             var containers = new List<(string Path, bool IsArray)> { (string.Empty, false) };
             string propertyPath = string.Empty;
+            var pathBudget = Math.Max(MinPathCharacters, (long)PathCharactersPerBodyCharacter * body.Length);
             while (reader.Read())
             {
                 var (containerPath, inArray) = containers.Count > 0 ? containers[^1] : (string.Empty, false);
@@ -48,6 +59,11 @@ internal sealed class BodyIndex
                     case JsonTokenType.PropertyName:
                         var name = reader.GetString()!;
                         propertyPath = containerPath.Length == 0 ? name : containerPath + "." + name;
+                        if ((pathBudget -= propertyPath.Length) < 0)
+                        {
+                            return null;
+                        }
+
                         break;
                     case JsonTokenType.StartObject:
                         containers.Add((valuePath, false));
@@ -69,8 +85,9 @@ internal sealed class BodyIndex
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an escaped lone surrogate, which no string holds; unreadable like bad JSON.
             return null;
         }
 

@@ -62,7 +62,15 @@ public sealed class FilterPolicy
         AndNode tree;
         using (document)
         {
-            tree = FilterPolicyCompiler.Compile(document.RootElement);
+            try
+            {
+                tree = FilterPolicyCompiler.Compile(document.RootElement);
+            }
+            catch (InvalidOperationException e)
+            {
+                // A name or string escaping a lone surrogate (\uD800): valid JSON syntax that no string can hold.
+                throw new FilterPolicyException("failed to parse JSON.", e);
+            }
         }
 
         var keys = new List<FilterKey>();

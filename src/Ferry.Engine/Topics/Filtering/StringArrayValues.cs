@@ -41,8 +41,9 @@ internal static class StringArrayValues
             {
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an escaped lone surrogate, which no string holds; unreadable like bad JSON.
             return [];
         }
 

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text;
+using System.Xml.Linq;
+using Ferry.Fuzz.Tests.Http;
+using Ferry.Fuzz.Tests.Seeds;
+
+namespace Ferry.Fuzz.Tests;
+
+/// <summary>Inputs the AWS fuzzers found, each with the answer Ferry must give now.</summary>
+public sealed class AwsRegressionTests
+{
+    private static string Message(FuzzResponse response) =>
+        XElement.Parse(response.Text).Descendants().First(e => e.Name.LocalName == "Message").Value;
+
+    [Fact]
+    public async Task SqsQuery_ControlCharacterEchoedInAnError_IsReplacedSoTheXmlParses()
+    {
+        var response = await HttpFuzz.SendAsync(AwsSeeds.Query("sqs",
+            "Action=ListMessageMoveTasks&Version=2012-11-05&SourceArn=arn%3Aaws%1E-400Asqs%3Aus-east-1%3A000000000000%3Afuzz-dlq"));
+        Assert.Equal(400, response.Status);
+        Assert.StartsWith("Value arn:aws\uFFFD-400Asqs:us-east-1:000000000000:fuzz-dlq for parameter SourceArn is invalid.", Message(response));
+    }
+
+    [Fact]
+    public async Task SnsQuery_ControlCharacterInAStoredEndpoint_IsReplacedWhenListed()
+    {
+        await using var host = await AwsHost.StartAsync(AwsSeeds.Setup);
+        var subscribe = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=Subscribe&Version=2010-03-31&TopicArn="
+            + Uri.EscapeDataString(AwsSeeds.TopicArn) + "&Protocol=http&Endpoint=http%3A%2F%2F127.0.0.1%3A9%2Fa%10b")));
+        Assert.Equal(200, subscribe.Status);
+        var list = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=ListSubscriptionsByTopic&Version=2010-03-31&TopicArn="
+            + Uri.EscapeDataString(AwsSeeds.TopicArn))));
+        Assert.Equal(200, list.Status);
+        Assert.Contains(XElement.Parse(list.Text).Descendants(), e => e.Name.LocalName == "Endpoint" && e.Value == "http://127.0.0.1:9/a\uFFFDb");
+    }
+
+    [Fact]
+    public async Task SqsQuery_DeleteMessage_WithAHandleOfCharactersOutsideBase64Url_IsReceiptHandleIsInvalid()
+    {
+        // 32 characters, like Ferry's handles, with ':' in them: the decoder threw and the answer was InternalError.
+        var response = await HttpFuzz.SendAsync(AwsSeeds.Query("sqs", "Action=DeleteMessage&Version=2012-11-05&QueueUrl="
+            + Uri.EscapeDataString(AwsSeeds.QueueUrl) + "&ReceiptHandle=Aus-east-1%3A000000000000%3Afuzz-dlq"));
+        Assert.Equal(400, response.Status);
+        Assert.Equal("ReceiptHandleIsInvalid", XElement.Parse(response.Text).Descendants().First(e => e.Name.LocalName == "Code").Value);
+    }
+
+    [Fact]
+    public async Task SnsQuery_TopicPolicyEscapingALoneSurrogate_IsRefused_SoAddPermissionCanRewriteThePolicy()
+    {
+        await using var host = await AwsHost.StartAsync(AwsSeeds.Setup);
+        var topic = "&TopicArn=" + Uri.EscapeDataString(AwsSeeds.TopicArn);
+        var set = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=SetTopicAttributes&Version=2010-03-31" + topic
+            + "&AttributeName=Policy&AttributeValue=" + Uri.EscapeDataString("{\"Statement\":[{\"Sid\":\"\\uD800\"}]}"))));
+        Assert.Equal(400, set.Status);
+        Assert.Equal("Invalid parameter: Policy: failed to parse JSON", Message(set));
+        var add = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=AddPermission&Version=2010-03-31" + topic
+            + "&Label=l&AWSAccountId.member.1=111122223333&ActionName.member.1=Publish")));
+        Assert.Equal(200, add.Status);
+    }
+
+    [Fact]
+    public async Task SnsQuery_TopicPolicyRepeatingAName_IsRefused_SoAddPermissionCanRewriteThePolicy()
+    {
+        await using var host = await AwsHost.StartAsync(AwsSeeds.Setup);
+        var topic = "&TopicArn=" + Uri.EscapeDataString(AwsSeeds.TopicArn);
+        var set = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=SetTopicAttributes&Version=2010-03-31" + topic
+            + "&AttributeName=Policy&AttributeValue=" + Uri.EscapeDataString("{\"Version\":\"2012-10-17\",\"Version\":\"2008-10-17\"}"))));
+        Assert.Equal(400, set.Status);
+        Assert.Equal("Invalid parameter: Policy: failed to parse JSON", Message(set));
+        var add = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sns", "Action=AddPermission&Version=2010-03-31" + topic
+            + "&Label=l&AWSAccountId.member.1=111122223333&ActionName.member.1=Publish")));
+        Assert.Equal(200, add.Status);
+    }
+
+    [Theory]
+    [InlineData("sqs", "Action=SendMessage&Version=2012-11-05&MessageBody=x&QueueUrl=http%3A%2F%2Flocalhost%3A4566%2F000000000000%2Ffuzz", "MessageAttribute.{0}.Name=a{0}")]
+    [InlineData("sns", "Action=Publish&Version=2010-03-31&Message=x&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3Afuzz", "MessageAttributes.entry.{0}.Name=a{0}")]
+    public async Task Query_HundredThousandMessageAttributes_AreBoundInLinearTimeAndRefused(string service, string action, string member)
+    {
+        // Binding scanned every key once per attribute (and again per list inside it): minutes of CPU for 3 MB.
+        var body = new StringBuilder(action);
+        for (var i = 1; i <= 100_000; i++)
+        {
+            body.Append('&').AppendFormat(System.Globalization.CultureInfo.InvariantCulture, member, i);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var response = await HttpFuzz.SendAsync(AwsSeeds.Query(service, body.ToString()));
+        Assert.Equal(400, response.Status);
+        Assert.Equal("Number of message attributes [100000] exceeds the allowed maximum [10].", Message(response));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+}
