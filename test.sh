@@ -37,6 +37,12 @@ while IFS= read -r script; do
   fi
 done < <(git ls-files '*.sh' .ci/run)
 
+# The fsync-failure test injects EIO into fdatasync with strace (Debian's strace package).
+if ! command -v strace >/dev/null 2>&1; then
+  echo "== installing strace"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; } >/dev/null 2>&1 || echo "could not install strace"
+fi
+
 echo "== .NET test suites"
 dotnet test Ferry.slnx -c Debug --no-build --nologo "${filter[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

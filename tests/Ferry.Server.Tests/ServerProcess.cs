@@ -56,17 +56,31 @@ internal sealed partial class ServerProcess : IDisposable
         throw new InvalidOperationException("no VmRSS line in /proc/<pid>/status");
     }
 
-    public static ServerProcess Start(string workingDirectory, string[] args, params (string Name, string Value)[] environment)
+    public static ServerProcess Start(string workingDirectory, string[] args, params (string Name, string Value)[] environment) =>
+        StartUnder([], workingDirectory, args, environment);
+
+    /// <summary>Starts the server under a wrapper command (<c>strace ... --</c>), or directly when it is empty.</summary>
+    public static ServerProcess StartUnder(string[] wrapper, string workingDirectory, string[] args, params (string Name, string Value)[] environment)
     {
         // The server's assembly, runtimeconfig and appsettings.json are copied beside the tests' own.
         var serverDll = typeof(FerryHost).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var part in wrapper.Skip(1))
+        {
+            start.ArgumentList.Add(part);
+        }
+
+        if (wrapper.Length > 0)
+        {
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(serverDll);
         foreach (var arg in args)
         {
