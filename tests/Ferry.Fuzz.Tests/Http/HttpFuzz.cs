@@ -35,10 +35,14 @@ internal static class HttpFuzz
             }
         }
 
-        AwsHost? host = null;
+        var host = await AwsHost.StartAsync(AwsSeeds.Setup);
         var accepted = new List<byte[]>();
         try
         {
+            var (live, made) = await LiveSeeds.ForAsync(target.Name, host);
+            target = target with { Seeds = [.. target.Seeds, .. live] };
+            accepted.AddRange(made);
+            host.Errors.Drain();
             await FuzzRunner.RunAsync(target, async input =>
             {
                 var request = FuzzRequest.Parse(input);
@@ -69,13 +73,9 @@ internal static class HttpFuzz
                 }
             }, log, async () =>
             {
-                if (host is null || accepted.Count >= RecycleEvery)
+                if (accepted.Count >= RecycleEvery)
                 {
-                    if (host is not null)
-                    {
-                        await host.DisposeAsync();
-                    }
-
+                    await host.DisposeAsync();
                     host = await AwsHost.StartAsync(AwsSeeds.Setup);
                     accepted.Clear();
                 }
@@ -85,10 +85,7 @@ internal static class HttpFuzz
         }
         finally
         {
-            if (host is not null)
-            {
-                await host.DisposeAsync();
-            }
+            await host.DisposeAsync();
         }
     }
 
