@@ -316,7 +316,9 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
 
     /// <summary>Moves messages received too often to the source queue's dead-letter queue; one that cannot move
     /// (no such queue) goes back to ready.</summary>
-    internal async Task DeadLetterAsync(Queue source, List<MessageEntry> entries)
+    /// <returns>False when there is no dead-letter queue to move to (deleted, or the source itself): the messages
+    /// went back to the source.</returns>
+    internal async Task<bool> DeadLetterAsync(Queue source, List<MessageEntry> entries)
     {
         var target = source.Settings.DeadLetterTargetArn is { } arn ? FindQueueByArn(arn) : null;
         foreach (var entry in entries)
@@ -329,6 +331,8 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
 
             await MoveAsync(source, entry, target, new MovedMessageInfo(true)).ConfigureAwait(false);
         }
+
+        return target is not null && target != source;
     }
 
     private readonly record struct MovedMessageInfo(bool ToDeadLetterQueue);

@@ -164,6 +164,32 @@ public class StandardQueueTests
     }
 
     [Fact]
+    public async Task RedrivePolicy_ToADeletedQueue_DeliversThePoisonMessageInsteadOfSpinning()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var dlq = await f.Broker.CreateQueueAsync("dlq", null, null);
+        var q = await f.Broker.CreateQueueAsync("q", new Dictionary<string, string>
+        {
+            ["VisibilityTimeout"] = "1",
+            ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{dlq.Arn}\",\"maxReceiveCount\":1}}",
+        }, null);
+        await q.SendAsync(EngineFixture.Message("poison"));
+        Assert.Single(await q.ReceiveAsync(Receive(), default));
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+        await f.Broker.DeleteQueueAsync(dlq);
+
+        // The message is past maxReceiveCount and its dead-letter queue is gone. Setting it aside and handing it
+        // back looped until the poll's deadline, which a manual clock never reaches: the call never returned.
+        Task<IReadOnlyList<ReceivedMessage>>? poll = null;
+        var caller = new Thread(() => poll = q.ReceiveAsync(Receive(wait: 20), default)) { IsBackground = true };
+        caller.Start();
+        Assert.True(caller.Join(TimeSpan.FromSeconds(10)), "the long poll spins instead of delivering or waiting");
+        var message = Assert.Single(await poll!.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("poison", message.Body);
+        Assert.Equal(2, message.ReceiveCount);
+    }
+
+    [Fact]
     public async Task MoveTask_RedrivesDeadLettersBackToTheirSource()
     {
         await using var f = await EngineFixture.StartAsync();

@@ -17,12 +17,15 @@ public sealed partial class Queue
     {
         var waitSeconds = request.WaitTimeSeconds ?? Settings.ReceiveMessageWaitTimeSeconds;
         var deadline = _broker.Time.GetUtcNow().AddSeconds(waitSeconds);
+        var deadLetters = true;
         while (true)
         {
-            var taken = TryReceive(request, out var moving, out var durable);
+            var taken = TryReceive(request, deadLetters, out var moving, out var durable);
             if (moving is not null)
             {
-                await _broker.DeadLetterAsync(this, moving).ConfigureAwait(false);
+                // A dead-letter queue that no longer exists (or is this queue) takes nothing back: its messages are
+                // delivered here instead, or the poll would hand them back and take them again until its deadline.
+                deadLetters = await _broker.DeadLetterAsync(this, moving).ConfigureAwait(false);
             }
 
             if (taken.Count > 0)
@@ -82,7 +85,11 @@ public sealed partial class Queue
     private sealed record Taken(MessageEntry Entry, RecordRef Body, int ReceiveCount, long FirstReceiveAt, long Seq);
 
     /// <summary>Takes deliverable messages, marks them in flight and appends the receive record.</summary>
-    private List<Taken> TryReceive(ReceiveRequest request, out List<MessageEntry>? moving, out ValueTask<RecordRef> durable)
+    /// <param name="request">The receive.</param>
+    /// <param name="deadLetters">False once the dead-letter queue was found missing: nothing is set aside for it.</param>
+    /// <param name="moving">Messages received too often, set aside for the dead-letter queue.</param>
+    /// <param name="durable">Completes when the receive record is durable.</param>
+    private List<Taken> TryReceive(ReceiveRequest request, bool deadLetters, out List<MessageEntry>? moving, out ValueTask<RecordRef> durable)
     {
         moving = null;
         durable = default;
@@ -114,7 +121,7 @@ public sealed partial class Queue
                 }
 
                 var retention = Settings.MessageRetentionPeriodSeconds * 1000L;
-                var maxReceives = Settings.DeadLetterTargetArn is null ? int.MaxValue : Settings.MaxReceiveCount;
+                var maxReceives = Settings.DeadLetterTargetArn is null || !deadLetters ? int.MaxValue : Settings.MaxReceiveCount;
                 if (IsFifo)
                 {
                     while (taken.Count < request.MaxMessages && _readyGroups.TryDequeue(out var group))

@@ -24,19 +24,25 @@ internal static class HttpFuzz
                 var request = FuzzRequest.Parse(input);
                 try
                 {
-                    ResponseOracle.Check(request, await fresh.SendAsync(request), fresh.Errors.Drain());
+                    // On a thread of its own and bounded: a request that hangs may never hand back its task.
+                    var response = await Task.Run(() => fresh.SendAsync(request)).WaitAsync(target.Limits.Timeout);
+                    ResponseOracle.Check(request, response, fresh.Errors.Drain());
                 }
-                catch (OracleException e)
+                catch (Exception e) when (e is OracleException or TimeoutException)
                 {
                     Assert.Fail($"regression sequence {name}: {e.Message}\n  input: {InputText.Escape(input)}");
                 }
             }
         }
 
-        AwsHost? host = null;
+        var host = await AwsHost.StartAsync(AwsSeeds.Setup);
         var accepted = new List<byte[]>();
         try
         {
+            var (live, made) = await LiveSeeds.ForAsync(target.Name, host);
+            target = target with { Seeds = [.. target.Seeds, .. live] };
+            accepted.AddRange(made);
+            host.Errors.Drain();
             await FuzzRunner.RunAsync(target, async input =>
             {
                 var request = FuzzRequest.Parse(input);
@@ -67,13 +73,9 @@ internal static class HttpFuzz
                 }
             }, log, async () =>
             {
-                if (host is null || accepted.Count >= RecycleEvery)
+                if (accepted.Count >= RecycleEvery)
                 {
-                    if (host is not null)
-                    {
-                        await host.DisposeAsync();
-                    }
-
+                    await host.DisposeAsync();
                     host = await AwsHost.StartAsync(AwsSeeds.Setup);
                     accepted.Clear();
                 }
@@ -83,10 +85,7 @@ internal static class HttpFuzz
         }
         finally
         {
-            if (host is not null)
-            {
-                await host.DisposeAsync();
-            }
+            await host.DisposeAsync();
         }
     }
 
