@@ -90,4 +90,23 @@ public sealed class AwsRegressionTests
         Assert.Equal("Number of message attributes [100000] exceeds the allowed maximum [10].", Message(response));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
+
+    [Theory]
+    [InlineData("ListShards", "{{\"NextToken\":\"{0}\"}}", "fuzz\nnot-a-number\n\n\n")]
+    [InlineData("ListShards", "{{\"NextToken\":\"{0}\"}}", "fuzz\n99999999999\n\n\n")]
+    [InlineData("ListShards", "{{\"NextToken\":\"{0}\"}}", "fuzz\n0\nAT_TIMESTAMP\n\nsoon")]
+    [InlineData("ListStreamConsumers", "{{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/fuzz\",\"NextToken\":\"{0}\"}}", "-1")]
+    public async Task Kinesis_NextTokenWrittenByTheClient_IsInvalidArgument(string action, string body, string parts)
+    {
+        // A NextToken is base64 of its parts and the time it was issued: anyone can write one that has not expired.
+        await using var host = await AwsHost.StartAsync(AwsSeeds.Setup);
+        var issued = host.Clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var token = Convert.ToBase64String(Encoding.UTF8.GetBytes(parts + "\n" + issued));
+        var request = FuzzRequest.Parse(AwsSeeds.Json("Kinesis_20131202." + action, "application/x-amz-json-1.1", "kinesis",
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, body, token)));
+        var response = await host.SendAsync(request);
+        ResponseOracle.Check(request, response, host.Errors.Drain());
+        Assert.Equal(400, response.Status);
+        Assert.Equal("InvalidArgumentException", response.Headers["x-amzn-ErrorType"].ToString());
+    }
 }

@@ -311,7 +311,13 @@ internal sealed partial class KinesisService
     {
         var stream = Resolve(null, request.StreamARN ?? throw KinesisException.Missing("streamARN"));
         var max = request.MaxResults ?? 100;
-        var skip = request.NextToken is { } token ? int.Parse(DecodeToken(token, 1)[0], CultureInfo.InvariantCulture) : 0;
+        var skip = 0;
+        if (request.NextToken is { } token && !int.TryParse(DecodeToken(token, 1)[0], NumberStyles.None, CultureInfo.InvariantCulture, out skip))
+        {
+            // A token is only base64, so a client can write one.
+            throw KinesisException.InvalidArgument("Invalid NextToken.");
+        }
+
         var all = stream.Consumers;
         var page = all.Skip(skip).Take(max).ToList();
         return ValueTask.FromResult(new ListStreamConsumersResult

@@ -340,13 +340,20 @@ internal sealed partial class KinesisService(Func<Broker> broker) : IKinesisServ
             }
 
             var parts = DecodeToken(token, 5);
+            // A token is only base64, so a client can write one: every part is checked like input.
+            double timestamp = 0;
+            if (!int.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out after)
+                || (parts[4].Length > 0 && !double.TryParse(parts[4], NumberStyles.Float, CultureInfo.InvariantCulture, out timestamp)))
+            {
+                throw KinesisException.InvalidArgument("Invalid NextToken.");
+            }
+
             stream = Resolve(parts[0], null);
-            after = int.Parse(parts[1], CultureInfo.InvariantCulture);
             filter = parts[2].Length == 0 ? null : new ShardFilter
             {
                 Type = parts[2],
                 ShardId = parts[3].Length == 0 ? null : parts[3],
-                Timestamp = parts[4].Length == 0 ? null : double.Parse(parts[4], CultureInfo.InvariantCulture),
+                Timestamp = parts[4].Length == 0 ? null : timestamp,
             };
         }
         else
