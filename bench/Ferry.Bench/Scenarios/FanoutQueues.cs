@@ -13,10 +13,14 @@ namespace Ferry.Bench.Scenarios;
 /// Ferry with it, allow one PurgeQueue per queue every 60 seconds; a deleted queue's name cannot be reused for 60
 /// seconds either, so each generation has a new name.)
 /// </summary>
-/// <remarks>One caller at a time: the clients are this object's alone.</remarks>
+/// <remarks>
+/// One caller at a time: the clients are this object's alone. Queues are counted concurrently, one connection per
+/// slot, so that a slow server (moto answers a call in seconds under load) takes one call's time for a count, not ten.
+/// </remarks>
 internal sealed class FanoutQueues
 {
     private readonly SqsClient _sqs;
+    private readonly SqsClient[] _counters;
     private readonly SnsClient _sns;
     private readonly SnsTopic _topic;
     private readonly string _prefix;
@@ -24,9 +28,10 @@ internal sealed class FanoutQueues
     private readonly List<SqsQueue> _retired = [];
     private long _deletedMessages;
 
-    private FanoutQueues(SqsClient sqs, SnsClient sns, SnsTopic topic, string prefix, Slot[] slots)
+    private FanoutQueues(SqsClient sqs, SqsClient[] counters, SnsClient sns, SnsTopic topic, string prefix, Slot[] slots)
     {
         _sqs = sqs;
+        _counters = counters;
         _sns = sns;
         _topic = topic;
         _prefix = prefix;
@@ -36,13 +41,17 @@ internal sealed class FanoutQueues
     /// <summary>How many times a slot was given a fresh queue.</summary>
     public int Rotations { get; private set; }
 
-    /// <summary>Creates one queue per element of <paramref name="subscriptions"/> and subscribes it with those attributes.</summary>
+    /// <summary>
+    /// Creates one queue per element of <paramref name="subscriptions"/> and subscribes it with those attributes;
+    /// <paramref name="counters"/> (at least one) count the queues side by side.
+    /// </summary>
     public static async Task<FanoutQueues> CreateAsync(
-        SqsClient sqs, SnsClient sns, SnsTopic topic, string prefix, IReadOnlyList<KeyValuePair<string, string>[]> subscriptions,
+        SqsClient sqs, SqsClient[] counters, SnsClient sns, SnsTopic topic, string prefix, IReadOnlyList<KeyValuePair<string, string>[]> subscriptions,
         CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(counters.Length);
         var slots = new Slot[subscriptions.Count];
-        var queues = new FanoutQueues(sqs, sns, topic, prefix, slots);
+        var queues = new FanoutQueues(sqs, counters, sns, topic, prefix, slots);
         for (int i = 0; i < slots.Length; i++)
         {
             slots[i] = new Slot(i, subscriptions[i]);
@@ -53,39 +62,28 @@ internal sealed class FanoutQueues
     }
 
     /// <summary>Every message delivered to the slots' queues so far: those deleted with their queues plus those still held.</summary>
-    public async Task<long> CountAsync(CancellationToken cancellationToken)
-    {
-        long total = _deletedMessages;
-        foreach (Slot slot in _slots)
-        {
-            total += await CountAsync(slot.Queue!, cancellationToken);
-        }
-
-        foreach (SqsQueue queue in _retired)
-        {
-            total += await CountAsync(queue, cancellationToken);
-        }
-
-        return total;
-    }
+    public async Task<long> CountAsync(CancellationToken cancellationToken) =>
+        _deletedMessages + (await CountEachAsync([.. _slots.Select(s => s.Queue!), .. _retired], cancellationToken)).Sum();
 
     /// <summary>Deletes the queues retired at the previous call (counted first), then rotates every slot holding <paramref name="rotateAt"/> or more.</summary>
     public async Task MaintainAsync(long rotateAt, CancellationToken cancellationToken)
     {
+        _deletedMessages += (await CountEachAsync(_retired, cancellationToken)).Sum();
         foreach (SqsQueue queue in _retired)
         {
-            _deletedMessages += await CountAsync(queue, cancellationToken);
             await _sqs.DeleteQueueAsync(queue, cancellationToken);
         }
 
         _retired.Clear();
-        foreach (Slot slot in _slots)
+        long[] counts = await CountEachAsync([.. _slots.Select(s => s.Queue!)], cancellationToken);
+        for (int i = 0; i < _slots.Length; i++)
         {
-            if (await CountAsync(slot.Queue!, cancellationToken) < rotateAt)
+            if (counts[i] < rotateAt)
             {
                 continue;
             }
 
+            Slot slot = _slots[i];
             SqsQueue old = slot.Queue!;
             string oldSubscription = slot.SubscriptionArn!;
             await SubscribeFreshQueueAsync(slot, cancellationToken);
@@ -104,10 +102,29 @@ internal sealed class FanoutQueues
         slot.Queue = queue;
     }
 
-    private async Task<long> CountAsync(SqsQueue queue, CancellationToken cancellationToken)
+    /// <summary>The messages each queue holds, counted over the counting connections side by side (each connection one call at a time).</summary>
+    private async Task<long[]> CountEachAsync(List<SqsQueue> queues, CancellationToken cancellationToken)
     {
-        (long visible, long notVisible) = await _sqs.CountMessagesAsync(queue, cancellationToken);
-        return visible + notVisible;
+        long[] counts = new long[queues.Count];
+        var connections = new Task[Math.Min(_counters.Length, queues.Count)];
+        for (int c = 0; c < connections.Length; c++)
+        {
+            SqsClient client = _counters[c];
+            int first = c;
+            connections[c] = Task.Run(
+                async () =>
+                {
+                    for (int i = first; i < queues.Count; i += _counters.Length)
+                    {
+                        (long visible, long notVisible) = await client.CountMessagesAsync(queues[i], cancellationToken);
+                        counts[i] = visible + notVisible;
+                    }
+                },
+                cancellationToken);
+        }
+
+        await Task.WhenAll(connections);
+        return counts;
     }
 
     private sealed class Slot(int index, KeyValuePair<string, string>[] attributes)

@@ -122,7 +122,8 @@ internal sealed class SnsFanoutScenario : IScenario
             subscriptions[i] = Subscription(i < FanoutQueueCount - FilteredQueueCount ? null : OrderFilterPolicy);
         }
 
-        FanoutQueues queues = await FanoutQueues.CreateAsync(admin, snsAdmin, topic, "ferry-bench-fanout", subscriptions, cancellationToken);
+        SqsClient[] counters = await SqsClient.ConnectManyAsync(server.EndPoint, FanoutQueueCount, cancellationToken);
+        FanoutQueues queues = await FanoutQueues.CreateAsync(admin, counters, snsAdmin, topic, "ferry-bench-fanout", subscriptions, cancellationToken);
         SnsClient[] publishers = await SnsClient.ConnectManyAsync(server.EndPoint, load.Connections, cancellationToken);
         var probe = new SnsProbe();
         using var stopProbe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -170,6 +171,11 @@ internal sealed class SnsFanoutScenario : IScenario
             foreach (SnsClient publisher in publishers)
             {
                 await publisher.DisposeAsync();
+            }
+
+            foreach (SqsClient counter in counters)
+            {
+                await counter.DisposeAsync();
             }
         }
     }
