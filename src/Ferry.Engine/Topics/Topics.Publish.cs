@@ -33,7 +33,7 @@ public sealed partial class Topics
             _delivery = delivery;
             foreach (var pending in _toResume ?? [])
             {
-                var message = ReadMessage(pending.Record, out _);
+                var message = ReadMessage(pending.Record);
                 foreach (var id in pending.Remaining)
                 {
                     if (_subscriptions.TryGetValue(id, out var s))
@@ -213,7 +213,7 @@ public sealed partial class Topics
         Complete(delivery.Message.MessageId, delivery.Subscription.Id);
     }
 
-    /// <summary>Publishes whose deliveries are owed, as (message id, subscriptions).</summary>
+    /// <summary>How many pushes (publish × subscription) are still owed.</summary>
     public int PendingDeliveries
     {
         get
@@ -447,11 +447,10 @@ public sealed partial class Topics
     }
 
     /// <summary>Reads a publish record back into the message it describes.</summary>
-    private TopicMessage ReadMessage(RecordRef record, out Guid[] pushes)
+    private TopicMessage ReadMessage(RecordRef record)
     {
         var r = new PayloadReader(Journal.Read(record));
-        var message = ReadMessage(ref r, out _, out _, out pushes);
-        return message;
+        return ReadMessage(ref r, out _, out _, out _);
     }
 
     private static TopicMessage ReadMessage(ref PayloadReader r, out long sequence, out long dedupExpiresAt, out Guid[] pushes)
