@@ -51,8 +51,9 @@ internal sealed class KinesisScenario : IScenario
         int producers = SqsSupport.Int(options, "producers", DefaultProducers, DefaultProducers);
         int shards = SqsSupport.Int(options, "shards", DefaultShards, DefaultShards);
         int recordBytes = SqsSupport.Int(options, "record-bytes", DefaultRecordBytes, DefaultRecordBytes);
+        // 10 s after 15 s of warm-up per target, for tiered compilation to finish on two shared cores.
         TimeSpan duration = options.Duration(normal: 10, quick: 1);
-        TimeSpan warmup = options.Warmup(normal: 3, quick: 0.5);
+        TimeSpan warmup = options.Warmup(normal: 15, quick: 0.5);
 
         var report = new ScenarioReport(Name, "Kinesis: PutRecords in, GetRecords out, one stream");
         report.AddParameter("producers", producers.ToString(CultureInfo.InvariantCulture));
