@@ -209,6 +209,11 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '{options.CheckpointInterval}'.");
         }
 
+        if (!bool.TryParse(options.InlineIo, out var inlineIo))
+        {
+            errors.Add($"Ferry:InlineIo must be true or false, not '{options.InlineIo}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new FerryConfigurationException(string.Join(" ", errors));
@@ -243,6 +248,7 @@ internal static partial class FerryConfiguration
             Queues = queues,
             Topics = new TopicsSettings(publicUrl, signQueueDeliveries),
             CheckpointInterval = TimeSpan.FromMilliseconds(checkpointMs),
+            InlineIo = inlineIo,
         };
     }
 

@@ -24,6 +24,9 @@ internal static class FerryHost
     /// </summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(8);
 
+    /// <summary>The environment variable with which .NET's socket engine completes operations on its own threads.</summary>
+    internal const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>Runs Ferry until SIGTERM or Ctrl-C and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -42,6 +45,14 @@ internal static class FerryHost
         {
             await Console.Error.WriteLineAsync($"Ferry: invalid configuration: {e.Message}");
             return ExitBadConfiguration;
+        }
+
+        // Read once, when the first socket is created (at start): from then on the socket engine runs completions on
+        // its own threads, one per core. Only the server process sets it: hosts of FerryHost.Build in tests keep
+        // .NET's default for their own sockets.
+        if (app.Settings.InlineIo && Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
         await using (app)
@@ -144,6 +155,10 @@ internal static class FerryHost
 
         var respListener = new RespListener();
         builder.Services.AddSingleton(respListener);
+        // Kestrel runs a connection's request processing where its data arrived instead of queueing it to the thread
+        // pool; with the socket engine's inline completions (set by RunAsync, process-wide) a small request is read,
+        // handled and answered on one thread. Every handler awaits rather than blocks, so no socket thread stalls.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = settings.InlineIo);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.ListenAddress, settings.Port);

@@ -34,6 +34,9 @@ internal sealed record FerrySettings(
     /// <summary>How long after the last checkpoint a write makes the next one due.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Whether requests run on the socket threads that read them rather than on the thread pool.</summary>
+    public bool InlineIo { get; init; } = true;
+
     /// <summary>Queues that exist when Ferry starts.</summary>
     public IReadOnlyList<Ferry.Aws.QueueDeclaration> Queues { get; init; } = [];
 

@@ -88,6 +88,13 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void InlineIo_IsOnByDefault_AndCanBeTurnedOff()
+    {
+        Assert.True(Build().InlineIo);
+        Assert.False(Build("--Ferry:InlineIo=false").InlineIo);
+    }
+
+    [Fact]
     public void MemoryDurability_HasNoDataDirectory()
     {
         var settings = Build("--durability", "memory");
@@ -109,6 +116,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--data", "", "Ferry:DataDirectory (--data) must name a directory unless durability is memory.")]
     [InlineData("--Ferry:CheckpointInterval", "5", "Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '5'.")]
     [InlineData("--Ferry:CheckpointInterval", "2m", "Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '2m'.")]
+    [InlineData("--Ferry:InlineIo", "sometimes", "Ferry:InlineIo must be true or false, not 'sometimes'.")]
     public void InvalidValue_IsRejectedWithOneClearLine(string option, string value, string expected)
     {
         var e = Assert.Throws<FerryConfigurationException>(() => Build(option, value));

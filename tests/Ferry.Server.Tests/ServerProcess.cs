@@ -56,6 +56,25 @@ internal sealed partial class ServerProcess : IDisposable
         throw new InvalidOperationException("no VmRSS line in /proc/<pid>/status");
     }
 
+    /// <summary>The names of the process's threads now, from <c>/proc/&lt;pid&gt;/task/*/comm</c>.</summary>
+    public IReadOnlyList<string> ThreadNames()
+    {
+        var names = new List<string>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            try
+            {
+                names.Add(File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'));
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+
+        return names;
+    }
+
     public static ServerProcess Start(string workingDirectory, string[] args, params (string Name, string Value)[] environment) =>
         StartUnder([], workingDirectory, args, environment);
 

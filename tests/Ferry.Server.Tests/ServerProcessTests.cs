@@ -40,6 +40,31 @@ public sealed partial class ServerProcessTests
         Assert.DoesNotContain(server.Output, l => l.Contains("Microsoft.", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Run_InlineIo_GivesTheSocketEngineOneThreadPerCore(bool inline)
+    {
+        // With inline completions .NET's socket engine runs one event thread per core, so that handlers running on
+        // them never wait for one another; without, one thread (per 30 cores) only hands events to the thread pool.
+        using var dir = new TempDirectory();
+        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--redis-port", "0", "--durability", "memory", "--Ferry:InlineIo", inline ? "true" : "false"]);
+        await server.WaitForLineAsync(l => l.Contains("Listening on", StringComparison.Ordinal), Patience);
+
+        int socketThreads = server.ThreadNames().Count(n => n == ".NET Sockets");
+        server.Terminate();
+        Assert.Equal(0, await server.WaitForExitAsync(Patience));
+
+        if (inline)
+        {
+            Assert.Equal(Environment.ProcessorCount, socketThreads);
+        }
+        else
+        {
+            Assert.InRange(socketThreads, 1, Math.Max(1, Environment.ProcessorCount / 30));
+        }
+    }
+
     [Fact]
     public async Task Run_WithoutDataSwitch_KeepsDataUnderTheCurrentDirectory()
     {
