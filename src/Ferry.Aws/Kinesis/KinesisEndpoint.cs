@@ -247,7 +247,10 @@ internal sealed class KinesisEndpoint(IServiceProvider services, ILogger logger)
             return;
         }
 
+        // Headers first (the body is chunked either way, since it is flushed before it is complete): what is written
+        // before the response starts is buffered and copied again behind the headers.
         http.Response.ContentType = JsonContentType;
+        await http.Response.StartAsync(http.RequestAborted);
         var pipe = http.Response.BodyWriter;
         using (var w = new Utf8JsonWriter(pipe, WriterOptions))
         {

@@ -282,7 +282,7 @@ internal static class KinesisRecordsCodec
         }
 
         Span<byte> seq = stackalloc byte[StreamSequence.Length];
-        Span<byte> shardId = stackalloc byte[20];
+        Span<byte> shardId = stackalloc byte[StreamSequence.ShardIdLength];
         w.WriteStartObject();
         w.WriteNumber("FailedRecordCount"u8, failed);
         w.WriteStartArray("Records"u8);
@@ -293,7 +293,7 @@ internal static class KinesisRecordsCodec
             {
                 StreamSequence.FormatUtf8(seq, r.Counter, r.ShardIndex, outcome.Stream.CreatedAt);
                 w.WriteString("SequenceNumber"u8, seq);
-                FormatShardId(shardId, r.ShardIndex);
+                StreamSequence.ShardIdUtf8(shardId, r.ShardIndex);
                 w.WriteString("ShardId"u8, shardId);
             }
             else
@@ -317,10 +317,50 @@ internal static class KinesisRecordsCodec
     private static string ErrorCode(EngineError error) =>
         error == EngineError.ProvisionedThroughputExceeded ? "ProvisionedThroughputExceededException" : "InternalFailure";
 
-    private static void FormatShardId(Span<byte> destination, int index)
+    /// <summary><see cref="FormatEpochSeconds"/> takes milliseconds below this (the year 33658): up to 15 significant
+    /// digits, which a double holds exactly and .NET writes without an exponent.</summary>
+    internal const long EpochMillisecondsLimit = 1_000_000_000_000_000;
+
+    /// <summary>The longest text of <see cref="FormatEpochSeconds"/>: 12 digits of seconds, a point and 3 digits.</summary>
+    internal const int MaxEpochSecondsLength = 16;
+
+    /// <summary>Writes a timestamp in milliseconds as the JSON number of seconds that <c>ms / 1000.0</c> writes, without
+    /// formatting a double (which showed in GetRecords' profile).</summary>
+    private static void WriteEpochSeconds(Utf8JsonWriter w, ReadOnlySpan<byte> name, long ms, Span<byte> scratch)
     {
-        "shardId-"u8.CopyTo(destination);
-        index.TryFormat(destination[8..], out _, "D12", CultureInfo.InvariantCulture);
+        if (ms is < 0 or >= EpochMillisecondsLimit)
+        {
+            w.WriteNumber(name, ms / 1000.0);
+            return;
+        }
+
+        w.WritePropertyName(name);
+        w.WriteRawValue(scratch[..FormatEpochSeconds(scratch, ms)], skipInputValidation: true);
+    }
+
+    /// <summary>Milliseconds (0 to <see cref="EpochMillisecondsLimit"/>) as seconds in shortest decimal form:
+    /// <c>1700000000.12</c> for 1,700,000,000,120 ms, <c>1700000000</c> for a whole second — the round-trip text of
+    /// <c>ms / 1000.0</c>, since a decimal of at most 15 significant digits is the shortest one that parses back to
+    /// that double.</summary>
+    internal static int FormatEpochSeconds(Span<byte> destination, long ms)
+    {
+        var (whole, fraction) = Math.DivRem((ulong)ms, 1000UL);
+        var digits = 1;
+        for (var rest = whole; rest >= 10; rest /= 10)
+        {
+            digits++;
+        }
+
+        StreamSequence.WriteDigits(destination[..digits], whole);
+        if (fraction == 0)
+        {
+            return digits;
+        }
+
+        destination[digits] = (byte)'.';
+        var (length, shown) = fraction % 100 == 0 ? (1, fraction / 100) : fraction % 10 == 0 ? (2, fraction / 10) : (3, fraction);
+        StreamSequence.WriteDigits(destination.Slice(digits + 1, length), shown);
+        return digits + 1 + length;
     }
 
     /// <summary>Writes GetRecords' result.</summary>
@@ -331,6 +371,7 @@ internal static class KinesisRecordsCodec
         var shardIndex = read.Shard.Index;
         var kms = read.Stream.EncryptionType is "KMS";
         Span<byte> seq = stackalloc byte[StreamSequence.Length];
+        Span<byte> seconds = stackalloc byte[MaxEpochSecondsLength];
         w.WriteStartObject();
         w.WriteStartArray("Records"u8);
         foreach (var r in read.Records)
@@ -338,7 +379,7 @@ internal static class KinesisRecordsCodec
             w.WriteStartObject();
             StreamSequence.FormatUtf8(seq, r.Counter, shardIndex, created);
             w.WriteString("SequenceNumber"u8, seq);
-            w.WriteNumber("ApproximateArrivalTimestamp"u8, r.ArrivedAt / 1000.0);
+            WriteEpochSeconds(w, "ApproximateArrivalTimestamp"u8, r.ArrivedAt, seconds);
             w.WriteBase64String("Data"u8, r.Data.Span);
             w.WriteString("PartitionKey"u8, r.PartitionKey.Span);
             if (kms)

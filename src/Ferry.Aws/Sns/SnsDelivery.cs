@@ -212,7 +212,7 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         }
 
         var offset = field + marker.Length + url.Length - 36;
-        var prefix = Md5Prefix.Create();
+        var prefix = Md5.Create();
         prefix.Append(utf8.AsSpan(0, offset));
         var template = new EnvelopeTemplateBytes(notification.Message, utf8, offset, prefix);
         lock (state)
@@ -224,7 +224,7 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
     }
 
     /// <summary>An envelope with a placeholder id at <paramref name="IdOffset"/>, and the MD5 state of the bytes before it.</summary>
-    private sealed record EnvelopeTemplateBytes(string Text, byte[] Utf8, int IdOffset, Md5Prefix Prefix);
+    private sealed record EnvelopeTemplateBytes(string Text, byte[] Utf8, int IdOffset, Md5 Prefix);
 
     /// <summary>What deliveries of one message share: its notification and signature for the last protocol text asked.</summary>
     private sealed class MessageState

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using Ferry.Engine;
 using System.Text;
 
 namespace Ferry.Aws.Sqs;
@@ -153,10 +153,8 @@ internal static class SqsMd5
 
     private static string Hex(ReadOnlySpan<byte> data)
     {
-        Span<byte> digest = stackalloc byte[MD5.HashSizeInBytes];
-#pragma warning disable CA5351 // MD5 is what the SQS wire protocol specifies, as a checksum, not for security.
-        MD5.HashData(data, digest);
-#pragma warning restore CA5351
+        Span<byte> digest = stackalloc byte[Md5.HashSizeInBytes];
+        Md5.HashData(data, digest);
         return Convert.ToHexStringLower(digest);
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Ferry.Storage;
 
 namespace Ferry.Engine.Streams;
@@ -20,8 +19,8 @@ public sealed partial class DataStream
     /// <summary>The hash key of a partition key: MD5 of its UTF-8 bytes, read as a big-endian 128-bit integer.</summary>
     public static UInt128 HashKey(ReadOnlySpan<byte> partitionKeyUtf8)
     {
-        Span<byte> md5 = stackalloc byte[16];
-        MD5.HashData(partitionKeyUtf8, md5);
+        Span<byte> md5 = stackalloc byte[Md5.HashSizeInBytes];
+        Md5.HashData(partitionKeyUtf8, md5);
         return BinaryPrimitives.ReadUInt128BigEndian(md5);
     }
 

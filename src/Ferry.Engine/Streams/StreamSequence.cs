@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Ferry.Engine.Streams;
 
@@ -15,25 +16,56 @@ public static class StreamSequence
 {
     public const int Length = 56;
 
-    public static string Format(long counter, int shardIndex, long streamCreatedMs) =>
-        string.Create(Length, (counter, shardIndex, streamCreatedMs), static (span, s) =>
-        {
-            span[0] = '4';
-            span[1] = '9';
-            s.counter.TryFormat(span.Slice(2, 24), out _, "D24", CultureInfo.InvariantCulture);
-            s.shardIndex.TryFormat(span.Slice(26, 10), out _, "D10", CultureInfo.InvariantCulture);
-            s.streamCreatedMs.TryFormat(span.Slice(36, 20), out _, "D20", CultureInfo.InvariantCulture);
-        });
+    /// <summary>The length of a shard id.</summary>
+    public const int ShardIdLength = 20;
+
+    public static string Format(long counter, int shardIndex, long streamCreatedMs)
+    {
+        Span<byte> utf8 = stackalloc byte[Length];
+        FormatUtf8(utf8, counter, shardIndex, streamCreatedMs);
+        return Encoding.ASCII.GetString(utf8);
+    }
 
     /// <summary>Writes the number as UTF-8 (the hot path of GetRecords and PutRecords).</summary>
     public static void FormatUtf8(Span<byte> destination, long counter, int shardIndex, long streamCreatedMs)
     {
+        destination = destination[..Length];
         destination[0] = (byte)'4';
         destination[1] = (byte)'9';
-        counter.TryFormat(destination.Slice(2, 24), out _, "D24", CultureInfo.InvariantCulture);
-        shardIndex.TryFormat(destination.Slice(26, 10), out _, "D10", CultureInfo.InvariantCulture);
-        streamCreatedMs.TryFormat(destination.Slice(36, 20), out _, "D20", CultureInfo.InvariantCulture);
+        WriteDigits(destination.Slice(2, 24), (ulong)counter);
+        WriteDigits(destination.Slice(26, 10), (uint)shardIndex);
+        WriteDigits(destination.Slice(36, 20), (ulong)streamCreatedMs);
     }
+
+    /// <summary>Writes <paramref name="value"/> in decimal filling <paramref name="destination"/>, padded with leading
+    /// zeros (the caller's field is wide enough for every value it passes). Two digits per division: the runtime's
+    /// padded formats (<c>D24</c>) take a slow general path that showed in GetRecords' profile.</summary>
+    public static void WriteDigits(Span<byte> destination, ulong value)
+    {
+        var i = destination.Length;
+        while (value >= 100 && i >= 2)
+        {
+            (value, var pair) = Math.DivRem(value, 100UL);
+            var at = (int)pair * 2;
+            destination[--i] = Pairs[at + 1];
+            destination[--i] = Pairs[at];
+        }
+
+        while (i > 0)
+        {
+            (value, var digit) = Math.DivRem(value, 10UL);
+            destination[--i] = (byte)('0' + digit);
+        }
+
+        if (value != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), "The value has more digits than its field.");
+        }
+    }
+
+    /// <summary>"00" to "99".</summary>
+    private static ReadOnlySpan<byte> Pairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>Parses a number this stream issued; false for anything else.</summary>
     public static bool TryParse(string? text, out long counter, out int shardIndex, out long streamCreatedMs)
@@ -60,7 +92,19 @@ public static class StreamSequence
     }
 
     /// <summary><c>shardId-000000000000</c>.</summary>
-    public static string ShardId(int index) => "shardId-" + index.ToString("D12", CultureInfo.InvariantCulture);
+    public static string ShardId(int index)
+    {
+        Span<byte> utf8 = stackalloc byte[ShardIdLength];
+        ShardIdUtf8(utf8, index);
+        return Encoding.ASCII.GetString(utf8);
+    }
+
+    /// <summary>Writes <c>shardId-000000000000</c> as UTF-8 into the first 20 bytes of <paramref name="destination"/>.</summary>
+    public static void ShardIdUtf8(Span<byte> destination, int index)
+    {
+        "shardId-"u8.CopyTo(destination);
+        WriteDigits(destination.Slice(8, 12), (uint)index);
+    }
 
     public static bool TryParseShardId(string? id, out int index)
     {

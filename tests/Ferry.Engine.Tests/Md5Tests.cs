@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using Ferry.Aws.Sns.Delivery;
+namespace Ferry.Engine.Tests;
 
-namespace Ferry.Aws.Tests.Sns;
-
-public class Md5PrefixTests
+public class Md5Tests
 {
     [Theory]
     [InlineData("", "d41d8cd98f00b204e9800998ecf8427e")]
@@ -13,7 +11,7 @@ public class Md5PrefixTests
     [InlineData("12345678901234567890123456789012345678901234567890123456789012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a")]
     public void Finish_MatchesTheRfcTestSuite(string input, string digest)
     {
-        var md5 = Md5Prefix.Create();
+        var md5 = Md5.Create();
         md5.Append(System.Text.Encoding.ASCII.GetBytes(input));
         Assert.Equal(digest, Convert.ToHexStringLower(md5.Finish()));
     }
@@ -26,7 +24,7 @@ public class Md5PrefixTests
         {
             var prefix = new byte[random.Next(0, 300)];
             random.NextBytes(prefix);
-            var state = Md5Prefix.Create();
+            var state = Md5.Create();
             foreach (var chunk in prefix.Chunk(random.Next(1, 80)))
             {
                 state.Append(chunk);
@@ -42,6 +40,23 @@ public class Md5PrefixTests
             }
 
             Assert.Equal(MD5.HashData(prefix), state.Finish());
+        }
+    }
+
+    [Fact]
+    public void HashData_MatchesThePlatformsMd5_OnEveryLengthAroundTheBlockSizesAndTheThreshold()
+    {
+        var random = new Random(11);
+        var lengths = Enumerable.Range(0, 300).Concat(Enumerable.Range(Md5.PlatformThreshold - 70, 140)).Append(1 << 20);
+        Span<byte> digest = stackalloc byte[Md5.HashSizeInBytes + 4];
+        foreach (var length in lengths)
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            digest.Fill(0xEE);
+            Md5.HashData(data, digest);
+            Assert.Equal(MD5.HashData(data), digest[..Md5.HashSizeInBytes].ToArray());
+            Assert.True(digest[Md5.HashSizeInBytes..].IndexOfAnyExcept((byte)0xEE) < 0, "HashData wrote past the digest");
         }
     }
 }

@@ -1,16 +1,27 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 
-namespace Ferry.Aws.Sns.Delivery;
+namespace Ferry.Engine;
 
 /// <summary>
-/// MD5 (RFC 1321) as a copyable value: hash a shared prefix once, then finish a copy of the state for each suffix.
-/// SNS fans one envelope out to many queues whose bodies differ only near their end; each body needs its own MD5 for
-/// SQS's MD5OfBody, and this keeps the common part from being hashed again for every queue.
+/// MD5 (RFC 1321) in managed code, as a copyable value. The wire protocols use MD5 as a checksum or a hash function,
+/// not for security: SQS's MD5OfMessageBody, Kinesis's partition-key hashing. A state can be copied: hash a shared
+/// prefix once, then finish a copy for each suffix (SNS fans one envelope out to many queues whose bodies differ only
+/// near their end).
 /// </summary>
-internal struct Md5Prefix
+/// <remarks>
+/// <see cref="HashData"/> hashes short inputs here and long ones with the platform's crypto library: a call into
+/// OpenSSL costs about 0.6 µs of set-up and error-queue clearing whatever the input (a 12-byte partition key: 780 ns
+/// there, 160 ns here), while its assembly compresses a block faster (1 KiB: 2.4 µs there, 2.6 µs here; 256 KiB:
+/// 0.40 ms there, 0.51 ms here).
+/// </remarks>
+public struct Md5
 {
+    /// <summary>The size of a digest in bytes.</summary>
+    public const int HashSizeInBytes = 16;
+
     private uint _a;
     private uint _b;
     private uint _c;
@@ -20,7 +31,26 @@ internal struct Md5Prefix
     private int _pendingCount;
 
     /// <summary>The state before any input.</summary>
-    public static Md5Prefix Create() => new() { _a = 0x67452301, _b = 0xefcdab89, _c = 0x98badcfe, _d = 0x10325476 };
+    public static Md5 Create() => new() { _a = 0x67452301, _b = 0xefcdab89, _c = 0x98badcfe, _d = 0x10325476 };
+
+    /// <summary>Inputs from this size on are hashed by the platform's crypto library (see the remarks).</summary>
+    internal const int PlatformThreshold = 1024;
+
+    /// <summary>Writes the MD5 digest of <paramref name="data"/> to the first 16 bytes of <paramref name="destination"/>.</summary>
+    public static void HashData(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        if (data.Length >= PlatformThreshold)
+        {
+#pragma warning disable CA5351 // MD5 is what the wire protocols specify, as a checksum, not for security.
+            MD5.HashData(data, destination[..HashSizeInBytes]);
+#pragma warning restore CA5351
+            return;
+        }
+
+        var state = Create();
+        state.Append(data);
+        state.Finish(destination);
+    }
 
     /// <summary>Adds bytes to the hashed input.</summary>
     public void Append(ReadOnlySpan<byte> data)
@@ -55,6 +85,15 @@ internal struct Md5Prefix
     /// <summary>The digest of everything appended (the state itself is left as it was: finish a copy).</summary>
     public readonly byte[] Finish()
     {
+        var digest = new byte[HashSizeInBytes];
+        Finish(digest);
+        return digest;
+    }
+
+    /// <summary>Writes the digest of everything appended to the first 16 bytes of <paramref name="destination"/>; the
+    /// state itself is left as it was.</summary>
+    public readonly void Finish(Span<byte> destination)
+    {
         var copy = this;
         Span<byte> tail = stackalloc byte[128];
         ((ReadOnlySpan<byte>)copy._pending)[..copy._pendingCount].CopyTo(tail);
@@ -68,12 +107,11 @@ internal struct Md5Prefix
             copy.Compress(tail[64..128]);
         }
 
-        var digest = new byte[16];
-        BinaryPrimitives.WriteUInt32LittleEndian(digest, copy._a);
-        BinaryPrimitives.WriteUInt32LittleEndian(digest.AsSpan(4), copy._b);
-        BinaryPrimitives.WriteUInt32LittleEndian(digest.AsSpan(8), copy._c);
-        BinaryPrimitives.WriteUInt32LittleEndian(digest.AsSpan(12), copy._d);
-        return digest;
+        destination = destination[..HashSizeInBytes];
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, copy._a);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], copy._b);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], copy._c);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], copy._d);
     }
 
     /// <summary>One 64-byte block through RFC 1321's four rounds, unrolled, the message words held in locals.</summary>
