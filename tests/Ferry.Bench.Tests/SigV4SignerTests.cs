@@ -59,6 +59,22 @@ public sealed class SigV4SignerTests
     }
 
     [Fact]
+    public void AGivenPayloadHash_IsSignedInsteadOfHashingTheBody()
+    {
+        byte[] body = Encoding.UTF8.GetBytes("Param1=value1");
+        var headers = new KeyValuePair<string, string>[] { new("Content-Type", "application/x-www-form-urlencoded"), s_host };
+        string hashed = Signer().Authorization(new SigV4Request("POST", "/", "", headers, body), AmzDate, out _, out _);
+        string given = Signer().Authorization(
+            new SigV4Request("POST", "/", "", headers, body, SigV4Signer.HexSha256(body)), AmzDate, out string canonicalRequest, out _);
+        string other = Signer().Authorization(
+            new SigV4Request("POST", "/", "", headers, body, SigV4Signer.HexSha256("other"u8)), AmzDate, out _, out _);
+
+        Assert.Equal(hashed, given);
+        Assert.EndsWith("\n9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e", canonicalRequest, StringComparison.Ordinal);
+        Assert.NotEqual(hashed, other);
+    }
+
+    [Fact]
     public void PostXWwwFormUrlencoded_SignsContentTypeAndBodyHash()
     {
         var request = new SigV4Request(

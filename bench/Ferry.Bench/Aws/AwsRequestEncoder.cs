@@ -40,8 +40,9 @@ internal sealed class AwsRequestEncoder
         _headers[0] = new("Content-Type", contentType);
     }
 
-    /// <summary>Writes the complete HTTP/1.1 request for <paramref name="action"/> with <paramref name="body"/>, signed at <paramref name="time"/>.</summary>
-    public void Write(IBufferWriter<byte> output, string action, ReadOnlyMemory<byte> body, DateTimeOffset time)
+    /// <summary>Writes the complete HTTP/1.1 request for <paramref name="action"/> with <paramref name="body"/>, signed at
+    /// <paramref name="time"/>; <paramref name="payloadHash"/> is the body's hex SHA-256 if the caller has it.</summary>
+    public void Write(IBufferWriter<byte> output, string action, ReadOnlyMemory<byte> body, DateTimeOffset time, string? payloadHash = null)
     {
         int next = 1;
         if (_targetPrefix is not null)
@@ -51,7 +52,7 @@ internal sealed class AwsRequestEncoder
             _headers[next++] = target;
         }
 
-        IReadOnlyList<KeyValuePair<string, string>> added = _signer.Sign(new SigV4Request("POST", "/", string.Empty, _signedHeaders, body), time);
+        IReadOnlyList<KeyValuePair<string, string>> added = _signer.Sign(new SigV4Request("POST", "/", string.Empty, _signedHeaders, body, payloadHash), time);
         _headers[next++] = added[0]; // X-Amz-Date
         _headers[next] = added[^1]; // Authorization
         HttpRequestEncoder.Write(output, "POST", "/", _host, _headers, body.Span);

@@ -10,12 +10,15 @@ namespace Ferry.Bench.Aws;
 /// <param name="Query">Raw query string without '?', possibly empty; parameters may be percent-encoded.</param>
 /// <param name="Headers">Headers to sign, including <c>host</c>; <c>x-amz-date</c> is added by the signer.</param>
 /// <param name="Body">The request body (hashed into the signature).</param>
+/// <param name="PayloadHash">The body's lower-case hex SHA-256 when the caller already has it (a body sent many
+/// times); null to hash <paramref name="Body"/>.</param>
 internal readonly record struct SigV4Request(
     string Method,
     string Path,
     string Query,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
-    ReadOnlyMemory<byte> Body);
+    ReadOnlyMemory<byte> Body,
+    string? PayloadHash = null);
 
 /// <summary>
 /// AWS Signature Version 4 in header form, as the AWS SDKs sign SQS, SNS and Kinesis requests:
@@ -131,7 +134,7 @@ internal sealed class SigV4Signer
 
         signedHeaders = string.Join(';', merged.Keys);
         text.Append('\n').Append(signedHeaders).Append('\n');
-        text.Append(HexSha256(request.Body.Span));
+        text.Append(request.PayloadHash ?? HexSha256(request.Body.Span));
         return text.ToString();
     }
 
