@@ -7,23 +7,41 @@ public sealed partial class Broker
     public async Task<int> CheckpointAsync(CancellationToken cancellationToken = default)
     {
         Storage.JournalCheckpointMark mark;
-        byte[] snapshot;
+        Func<Internal.PayloadWriter> capture;
         _checkpointGate.EnterWriteLock();
         try
         {
             mark = Journal.MarkCheckpoint();
-            snapshot = WriteSnapshot();
+            capture = CaptureSnapshot();
         }
         finally
         {
             _checkpointGate.ExitWriteLock();
         }
 
-        var deleted = await Journal.WriteCheckpointAsync(mark, snapshot, cancellationToken).ConfigureAwait(false);
+        using var snapshot = capture();
+        var deleted = await Journal.WriteCheckpointAsync(mark, snapshot.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        _lastSnapshotBytes = snapshot.Length;
         _lastCheckpointTail = mark.Position;
         _lastCheckpointAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
         return deleted;
     }
+
+    /// <summary>A checkpoint writes the whole state, so it waits for the journal to grow by this many times the last
+    /// snapshot's size: a large state (a stream holding millions of records) is not rewritten for every
+    /// <see cref="BrokerOptions.CheckpointEveryBytes"/> of appends, which would double what the disk writes.</summary>
+    internal const int CheckpointGrowthPerSnapshotByte = 4;
+
+    /// <summary>The size of the last checkpoint's snapshot (read at open or written since).</summary>
+    private long _lastSnapshotBytes;
+
+    internal long LastSnapshotBytes => _lastSnapshotBytes;
+
+    /// <summary>The journal's tail when the last checkpoint was marked (or where replay started).</summary>
+    internal long LastCheckpointTail => _lastCheckpointTail;
+
+    /// <summary>How much the journal grows before the next checkpoint (short of its interval).</summary>
+    internal long CheckpointThreshold => Math.Max(Options.CheckpointEveryBytes, CheckpointGrowthPerSnapshotByte * _lastSnapshotBytes);
 
     /// <summary>One round of maintenance: retention, deduplication windows, and a checkpoint with compaction when the
     /// journal grew enough.</summary>
@@ -49,7 +67,7 @@ public sealed partial class Broker
         var tail = Journal.Tail;
         var grown = tail - _lastCheckpointTail;
         var age = Time.GetUtcNow().ToUnixTimeMilliseconds() - _lastCheckpointAt;
-        if (grown >= Options.CheckpointEveryBytes || (grown > 0 && age >= Options.CheckpointInterval.TotalMilliseconds))
+        if (grown >= CheckpointThreshold || (grown > 0 && age >= Options.CheckpointInterval.TotalMilliseconds))
         {
             await CheckpointAsync(cancellationToken).ConfigureAwait(false);
             if (await Journal.CompactAsync(this, Options.CompactBelowLiveFraction, cancellationToken).ConfigureAwait(false) > 0)

@@ -11,6 +11,7 @@ public sealed partial class Broker
         if (Journal.Checkpoint is { } snapshot)
         {
             ReadSnapshot(snapshot.Span);
+            _lastSnapshotBytes = snapshot.Length;
             Journal.ReleaseCheckpoint();
         }
 
@@ -108,9 +109,15 @@ public sealed partial class Broker
         Journal.Release(record.Ref);
     }
 
-    private byte[] WriteSnapshot()
+    /// <summary>
+    /// Captures the state for a checkpoint; called while every write is held off. Queues and move tasks are written at
+    /// once; each module's section is captured (<see cref="BrokerModule.CaptureSnapshot"/>) and written by the returned
+    /// function, which the caller runs after writes resume. The function returns the whole snapshot; the caller
+    /// disposes it.
+    /// </summary>
+    private Func<PayloadWriter> CaptureSnapshot()
     {
-        using var w = new PayloadWriter(1 << 16);
+        var w = new PayloadWriter(1 << 16);
         w.U8(SnapshotVersion);
         w.U64(_nextQueueId);
         List<Queue> queues;
@@ -133,16 +140,20 @@ public sealed partial class Broker
 
         WriteMoveTasks(w);
         w.I32(_modules.Count);
-        using var section = new PayloadWriter();
-        foreach (var module in _modules)
+        var sections = _modules.Select(module => (module.Name, Write: module.CaptureSnapshot())).ToList();
+        return () =>
         {
-            section.Reset();
-            module.WriteSnapshot(section);
-            w.String(module.Name);
-            w.Bytes(section.WrittenSpan);
-        }
+            using var section = new PayloadWriter();
+            foreach (var (name, write) in sections)
+            {
+                section.Reset();
+                write(section);
+                w.String(name);
+                w.Bytes(section.WrittenSpan);
+            }
 
-        return w.WrittenSpan.ToArray();
+            return w;
+        };
     }
 
     private void ReadSnapshot(ReadOnlySpan<byte> snapshot)

@@ -33,6 +33,23 @@ internal abstract class BrokerModule(Broker broker)
     /// <summary>Writes the module's whole state; called while every write is held off.</summary>
     public abstract void WriteSnapshot(PayloadWriter writer);
 
+    /// <summary>
+    /// Captures the module's state for a checkpoint while every write is held off, and returns what writes it — as
+    /// <see cref="WriteSnapshot"/> would have at the capture — after writes resume. By default the state is written
+    /// at once; a module whose state is large captures only what may still change and writes the rest later, so that
+    /// writers are not held off for the time it takes to serialize it.
+    /// </summary>
+    public virtual Action<PayloadWriter> CaptureSnapshot()
+    {
+        var captured = new PayloadWriter();
+        WriteSnapshot(captured);
+        return writer =>
+        {
+            writer.Raw(captured.WrittenSpan);
+            captured.Dispose();
+        };
+    }
+
     /// <summary>Restores what <see cref="WriteSnapshot"/> wrote, before replay.</summary>
     public abstract void ReadSnapshot(ref PayloadReader reader);
 

@@ -14,9 +14,11 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     public Broker Broker { get; private set; } = null!;
 
-    public static async Task<EngineFixture> StartAsync()
+    private BrokerOptions _options = new();
+
+    public static async Task<EngineFixture> StartAsync(BrokerOptions? options = null)
     {
-        var f = new EngineFixture();
+        var f = new EngineFixture { _options = options ?? new BrokerOptions() };
         await f.OpenAsync();
         return f;
     }
@@ -24,7 +26,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     private async Task OpenAsync()
     {
         _journal = await Journal.OpenAsync(new JournalOptions { Directory = _directory, SegmentSize = 1 << 20 });
-        Broker = Broker.Open(_journal, new BrokerOptions(), Clock, startMaintenance: false);
+        Broker = Broker.Open(_journal, _options, Clock, startMaintenance: false);
     }
 
     /// <summary>Closes and reopens everything on the same directory, as a restart after a crash would: the journal

@@ -240,6 +240,70 @@ public sealed class StreamTests
         Assert.Equal(liveBefore - 1, f.Broker.Journal.GetStats().LiveRecords);
     }
 
+    /// <summary>Puts <paramref name="count"/> records of 100 bytes in calls of 500.</summary>
+    private static async Task PutMany(DataStream stream, int count, string prefix)
+    {
+        for (var done = 0; done < count; done += 500)
+        {
+            await Put(stream, [.. Enumerable.Range(done, Math.Min(500, count - done)).Select(i => (prefix + i, new string('x', 100), (UInt128?)null))]);
+        }
+    }
+
+    [Fact]
+    public async Task ACheckpointCapture_WrittenAfterMorePutsAndRetention_IsTheStateAtTheCapture()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var stream = await ActiveStream(f, shards: 2);
+        await PutMany(stream, 10_000, "old");
+        using var atCapture = new Internal.PayloadWriter();
+        stream.WriteSnapshot(atCapture);
+        var write = stream.CaptureSnapshot();
+
+        // More records, then retention drops the first ones, whole chunks of the index with them.
+        f.Clock.Advance(TimeSpan.FromHours(23));
+        await PutMany(stream, 3_000, "new");
+        f.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        await f.Broker.MaintainOnceAsync();
+        Assert.All(stream.Shards, s => Assert.True(s.Entries.First >= 4_096, "retention should have trimmed a chunk"));
+
+        using var later = new Internal.PayloadWriter();
+        write(later);
+        Assert.Equal(atCapture.WrittenSpan.ToArray(), later.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public async Task Checkpoints_WaitForTheJournalToGrowByFourTimesTheLastSnapshot()
+    {
+        var options = new BrokerOptions { CheckpointEveryBytes = 64 * 1024 };
+        await using var f = await EngineFixture.StartAsync(options);
+        var stream = await ActiveStream(f, shards: 1);
+        await PutMany(stream, 20_000, "k");
+        await f.Broker.CheckpointAsync();
+        var snapshot = f.Broker.LastSnapshotBytes;
+        Assert.True(snapshot > 20_000 * 32, $"the snapshot holds every entry ({snapshot} bytes)");
+        Assert.Equal(4 * snapshot, f.Broker.CheckpointThreshold);
+
+        // Grown past CheckpointEveryBytes, but not by four snapshots: no checkpoint.
+        var marked = f.Broker.LastCheckpointTail;
+        await PutMany(stream, 1_000, "a");
+        Assert.InRange(f.Broker.Journal.Tail - marked, options.CheckpointEveryBytes, f.Broker.CheckpointThreshold - 1);
+        await f.Broker.MaintainOnceAsync();
+        Assert.Equal(marked, f.Broker.LastCheckpointTail);
+
+        while (f.Broker.Journal.Tail - marked < f.Broker.CheckpointThreshold)
+        {
+            await PutMany(stream, 2_000, "b");
+        }
+
+        await f.Broker.MaintainOnceAsync();
+        Assert.True(f.Broker.LastCheckpointTail > marked);
+
+        // The threshold survives a restart: it comes from the checkpoint read at open.
+        await f.RestartAsync();
+        Assert.Equal(4 * f.Broker.LastSnapshotBytes, f.Broker.CheckpointThreshold);
+        Assert.True(f.Broker.LastSnapshotBytes > snapshot);
+    }
+
     [Fact]
     public async Task Restart_WithoutCheckpoint_KeepsRecordsSequenceNumbersArrivalAndLineage() => await RestartKeepsEverything(checkpoint: false);
 

@@ -30,6 +30,9 @@ internal sealed class PayloadWriter : IDisposable
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
+    /// <summary>What is written so far, valid until the next write or <see cref="Dispose"/>.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
     public int Length => _length;
 
     public void Reset() => _length = 0;
@@ -60,6 +63,9 @@ internal sealed class PayloadWriter : IDisposable
     public void U64(ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(Take(8), value);
 
     public void Guid(Guid value) => value.TryWriteBytes(Take(16));
+
+    /// <summary>Appends bytes as they are, without a length (a part written elsewhere in this format).</summary>
+    public void Raw(ReadOnlySpan<byte> value) => value.CopyTo(Take(value.Length));
 
     public void Bytes(ReadOnlySpan<byte> value)
     {

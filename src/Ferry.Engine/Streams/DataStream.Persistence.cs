@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ferry.Engine.Internal;
 using Ferry.Storage;
 
@@ -6,31 +8,74 @@ namespace Ferry.Engine.Streams;
 
 public sealed partial class DataStream
 {
+    /// <summary>The size of an entry in a snapshot: counter, arrival and batch number (8 bytes each), offset and size (4).</summary>
+    private const int SnapshotEntrySize = 32;
+
     /// <summary>Writes the descriptor and every shard's index. Caller holds the checkpoint gate exclusively.</summary>
-    internal void WriteSnapshot(PayloadWriter w)
+    internal void WriteSnapshot(PayloadWriter w) => CaptureSnapshot()(w);
+
+    /// <summary>
+    /// Captures the descriptor and every shard's index for a checkpoint, and returns what writes them (see
+    /// <see cref="BrokerModule.CaptureSnapshot"/>). The descriptor and the batch lists (which compaction changes in
+    /// place, and which hold one item per put call and shard) are copied now; the entries, millions for a busy
+    /// stream and never changed once appended, are written later from a capture of their chunks. Caller holds the
+    /// checkpoint gate exclusively.
+    /// </summary>
+    internal Action<PayloadWriter> CaptureSnapshot()
     {
         lock (Gate)
         {
-            WriteDescriptor(w);
-            foreach (var s in AllShards)
+            using var part = new PayloadWriter();
+            WriteDescriptor(part);
+            var descriptor = part.WrittenSpan.ToArray();
+            var shards = new (byte[] Batches, ChunkedLog<ShardEntry>.Capture Entries)[AllShards.Count];
+            for (var i = 0; i < shards.Length; i++)
             {
                 // Every appended entry, committed or not: its batch lies before the checkpoint's mark, and the
                 // checkpoint is durable only after everything before its mark is.
-                w.I64(s.Batches.First);
-                w.I64(s.Batches.Count);
+                var s = AllShards[i];
+                part.Reset();
+                part.I64(s.Batches.First);
+                part.I64(s.Batches.Count);
                 for (var b = s.Batches.First; b < s.Batches.End; b++)
                 {
                     var batch = s.Batches[b];
-                    w.I64(batch.Ref.Position);
-                    w.I32(batch.Ref.Length);
-                    w.I64(batch.LastEntry);
+                    part.I64(batch.Ref.Position);
+                    part.I32(batch.Ref.Length);
+                    part.I64(batch.LastEntry);
                 }
 
-                w.I64(s.Entries.First);
-                w.I64(s.Entries.Count);
-                for (var e = s.Entries.First; e < s.Entries.End; e++)
+                shards[i] = (part.WrittenSpan.ToArray(), s.Entries.CaptureItems());
+            }
+
+            return w =>
+            {
+                w.Raw(descriptor);
+                foreach (var (batches, entries) in shards)
                 {
-                    var entry = s.Entries[e];
+                    w.Raw(batches);
+                    w.I64(entries.First);
+                    w.I64(entries.End - entries.First);
+                    WriteEntries(w, entries);
+                }
+            };
+        }
+    }
+
+    private static void WriteEntries(PayloadWriter w, ChunkedLog<ShardEntry>.Capture entries)
+    {
+        for (var at = entries.First; at < entries.End;)
+        {
+            var run = entries.Run(at);
+            if (BitConverter.IsLittleEndian && Unsafe.SizeOf<ShardEntry>() == SnapshotEntrySize)
+            {
+                // The entry's fields in order, little-endian, unpadded: exactly the snapshot's layout.
+                w.Raw(MemoryMarshal.AsBytes(run));
+            }
+            else
+            {
+                foreach (var entry in run)
+                {
                     w.I64(entry.Counter);
                     w.I64(entry.ArrivedAt);
                     w.I64(entry.BatchNo);
@@ -38,6 +83,8 @@ public sealed partial class DataStream
                     w.I32(entry.Size);
                 }
             }
+
+            at += run.Length;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Ferry.Storage;
 
 namespace Ferry.Engine.Streams;
@@ -8,6 +9,8 @@ namespace Ferry.Engine.Streams;
 /// <param name="BatchNo">The journal record that holds it, as a number in the shard's batch list.</param>
 /// <param name="Offset">Where the record starts in that batch's payload.</param>
 /// <param name="Size">Partition key plus data bytes: what counts toward GetRecords' size limit.</param>
+/// <remarks>Sequential and unpadded: a checkpoint writes entries as their bytes (<c>DataStream.WriteEntries</c>).</remarks>
+[StructLayout(LayoutKind.Sequential)]
 internal readonly record struct ShardEntry(long Counter, long ArrivedAt, long BatchNo, int Offset, int Size);
 
 /// <summary>One journal record of a shard: the records of one put call that hashed to the shard.</summary>
@@ -52,6 +55,29 @@ internal sealed class ChunkedLog<T>
         var index = End++;
         this[index] = item;
         return index;
+    }
+
+    /// <summary>
+    /// The items from <see cref="First"/> to <see cref="End"/> as they are now, readable while the log goes on: an
+    /// append writes past the captured end, and trimming or resetting only drops chunks from this log's list, not
+    /// from the capture's. Only for items that are never changed in place once appended.
+    /// </summary>
+    public Capture CaptureItems() => new([.. _chunks], _chunkBase, First, End);
+
+    /// <summary>A capture of a log's items (see <see cref="CaptureItems"/>).</summary>
+    internal readonly struct Capture(T[][] chunks, long chunkBase, long first, long end)
+    {
+        public long First => first;
+
+        public long End => end;
+
+        /// <summary>The captured items from <paramref name="from"/> on in the chunk that holds it, up to the end.</summary>
+        public ReadOnlySpan<T> Run(long from)
+        {
+            var offset = (int)((from - chunkBase) & (ChunkSize - 1));
+            var count = (int)Math.Min(ChunkSize - offset, end - from);
+            return chunks[(int)((from - chunkBase) >> ChunkBits)].AsSpan(offset, count);
+        }
     }
 
     /// <summary>Starts an empty log at <paramref name="first"/> (restoring a trimmed log).</summary>

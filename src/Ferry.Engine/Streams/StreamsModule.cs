@@ -231,21 +231,30 @@ internal sealed class StreamsModule(Broker broker) : BrokerModule(broker)
         Journal.Release(record.Ref);
     }
 
-    public override void WriteSnapshot(PayloadWriter writer)
+    public override void WriteSnapshot(PayloadWriter writer) => CaptureSnapshot()(writer);
+
+    /// <summary>Captures every stream (see <see cref="DataStream.CaptureSnapshot"/>): their records' index is
+    /// written after writes resume.</summary>
+    public override Action<PayloadWriter> CaptureSnapshot()
     {
-        writer.U8(SnapshotVersion);
-        writer.U64(_nextId);
         List<DataStream> streams;
         lock (_catalogGate)
         {
             streams = [.. _byId.Values];
         }
 
-        writer.I32(streams.Count);
-        foreach (var s in streams)
+        var nextId = _nextId;
+        var captured = streams.ConvertAll(s => s.CaptureSnapshot());
+        return writer =>
         {
-            s.WriteSnapshot(writer);
-        }
+            writer.U8(SnapshotVersion);
+            writer.U64(nextId);
+            writer.I32(captured.Count);
+            foreach (var write in captured)
+            {
+                write(writer);
+            }
+        };
     }
 
     public override void ReadSnapshot(ref PayloadReader reader)
