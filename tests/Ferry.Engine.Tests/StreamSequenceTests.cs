@@ -47,6 +47,18 @@ public sealed class StreamSequenceTests
         }
     }
 
+    [Fact]
+    public void FormatCounterUtf8_RewritesTheCounterOnly_WhateverItWasBefore()
+    {
+        Span<byte> utf8 = stackalloc byte[StreamSequence.Length];
+        StreamSequence.FormatUtf8(utf8, long.MaxValue, 7, 1_700_000_000_123);
+        foreach (var counter in new[] { 0L, 5, 123_456, long.MaxValue, 42 })
+        {
+            StreamSequence.FormatCounterUtf8(utf8, counter);
+            Assert.Equal(Expected(counter, 7, 1_700_000_000_123), Encoding.ASCII.GetString(utf8));
+        }
+    }
+
     [Theory]
     [InlineData(0, "shardId-000000000000")]
     [InlineData(7, "shardId-000000000007")]

@@ -286,14 +286,24 @@ internal static class KinesisRecordsCodec
         w.WriteStartObject();
         w.WriteNumber("FailedRecordCount"u8, failed);
         w.WriteStartArray("Records"u8);
+        var formattedShard = -1;
         foreach (var r in outcome.Results)
         {
             w.WriteStartObject();
             if (r.Succeeded)
             {
-                StreamSequence.FormatUtf8(seq, r.Counter, r.ShardIndex, outcome.Stream.CreatedAt);
+                if (r.ShardIndex != formattedShard)
+                {
+                    StreamSequence.FormatUtf8(seq, r.Counter, r.ShardIndex, outcome.Stream.CreatedAt);
+                    StreamSequence.ShardIdUtf8(shardId, r.ShardIndex);
+                    formattedShard = r.ShardIndex;
+                }
+                else
+                {
+                    StreamSequence.FormatCounterUtf8(seq, r.Counter);
+                }
+
                 w.WriteString("SequenceNumber"u8, seq);
-                StreamSequence.ShardIdUtf8(shardId, r.ShardIndex);
                 w.WriteString("ShardId"u8, shardId);
             }
             else
@@ -374,10 +384,11 @@ internal static class KinesisRecordsCodec
         Span<byte> seconds = stackalloc byte[MaxEpochSecondsLength];
         w.WriteStartObject();
         w.WriteStartArray("Records"u8);
+        StreamSequence.FormatUtf8(seq, 0, shardIndex, created);
         foreach (var r in read.Records)
         {
             w.WriteStartObject();
-            StreamSequence.FormatUtf8(seq, r.Counter, shardIndex, created);
+            StreamSequence.FormatCounterUtf8(seq, r.Counter);
             w.WriteString("SequenceNumber"u8, seq);
             WriteEpochSeconds(w, "ApproximateArrivalTimestamp"u8, r.ArrivedAt, seconds);
             w.WriteBase64String("Data"u8, r.Data.Span);

@@ -51,7 +51,7 @@ public static class StreamSequence
             destination[--i] = Pairs[at];
         }
 
-        while (i > 0)
+        while (i > 0 && value != 0)
         {
             (value, var digit) = Math.DivRem(value, 10UL);
             destination[--i] = (byte)('0' + digit);
@@ -61,7 +61,13 @@ public static class StreamSequence
         {
             throw new ArgumentOutOfRangeException(nameof(value), "The value has more digits than its field.");
         }
+
+        destination[..i].Fill((byte)'0');
     }
+
+    /// <summary>Rewrites only the counter of a number that <see cref="FormatUtf8"/> wrote: the numbers of one shard
+    /// of one stream differ in nothing else.</summary>
+    public static void FormatCounterUtf8(Span<byte> destination, long counter) => WriteDigits(destination.Slice(2, 24), (ulong)counter);
 
     /// <summary>"00" to "99".</summary>
     private static ReadOnlySpan<byte> Pairs =>
