@@ -355,13 +355,7 @@ internal static class KinesisRecordsCodec
     internal static int FormatEpochSeconds(Span<byte> destination, long ms)
     {
         var (whole, fraction) = Math.DivRem((ulong)ms, 1000UL);
-        var digits = 1;
-        for (var rest = whole; rest >= 10; rest /= 10)
-        {
-            digits++;
-        }
-
-        StreamSequence.WriteDigits(destination[..digits], whole);
+        Utf8Formatter.TryFormat(whole, destination, out var digits);
         if (fraction == 0)
         {
             return digits;
