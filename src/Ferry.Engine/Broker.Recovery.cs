@@ -25,6 +25,8 @@ public sealed partial class Broker
             queue.FinishRecovery();
         }
 
+        SharedBodies.FinishRecovery();
+
         foreach (var module in _modules)
         {
             module.FinishRecovery();
@@ -92,6 +94,10 @@ public sealed partial class Broker
                 ReplayMoveTask(record.Payload.Span);
                 break;
 
+            case RecordType.SharedBodyStored:
+                SharedBodies.Replay(record);
+                return;
+
             default:
                 if (_queuesById.TryGetValue(record.ResourceId, out var owner))
                 {
@@ -120,6 +126,7 @@ public sealed partial class Broker
         var w = new PayloadWriter(1 << 16);
         w.U8(SnapshotVersion);
         w.U64(_nextQueueId);
+        SharedBodies.WriteSnapshot(w);
         List<Queue> queues;
         lock (_catalogGate)
         {
@@ -160,12 +167,17 @@ public sealed partial class Broker
     {
         var r = new PayloadReader(snapshot);
         var version = r.U8();
-        if (version != SnapshotVersion)
+        if (version is not (1 or SnapshotVersion))
         {
             throw new InvalidDataException($"Checkpoint snapshot version {version} is not one this Ferry reads.");
         }
 
         _nextQueueId = r.U64();
+        var withSharedBodies = version >= 2;
+        if (withSharedBodies)
+        {
+            SharedBodies.ReadSnapshot(ref r);
+        }
         var count = r.I32();
         for (var i = 0; i < count; i++)
         {
@@ -176,7 +188,7 @@ public sealed partial class Broker
             var attributes = r.StringMap() ?? [];
             var tags = r.StringMap() ?? [];
             var queue = new Queue(this, id, name, QueueSettings.FromStored(attributes), tags, createdAt) { LastModifiedAt = lastModified };
-            queue.ReadSnapshot(ref r);
+            queue.ReadSnapshot(ref r, withSharedBodies);
             _queuesById.Add(id, queue);
             _queuesByName.Add(name, queue);
         }

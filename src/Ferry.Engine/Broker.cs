@@ -19,7 +19,8 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     /// <summary>SQS refuses to re-create a queue name for 60 seconds after a deletion.</summary>
     private static readonly TimeSpan RecreateDelay = TimeSpan.FromSeconds(60);
 
-    private const byte SnapshotVersion = 1;
+    /// <summary>Version 2: the shared bodies, and each message's.</summary>
+    private const byte SnapshotVersion = 2;
 
     private readonly ReaderWriterLockSlim _checkpointGate = new(LockRecursionPolicy.SupportsRecursion);
     private readonly object _catalogGate = new();
@@ -37,6 +38,7 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     private Broker(Journal journal, BrokerOptions options, TimeProvider time)
     {
         Journal = journal;
+        SharedBodies = new SharedBodies(journal);
         Options = options;
         Time = time;
         foreach (var create in ModuleFactories)
@@ -66,6 +68,9 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         where T : BrokerModule => _modules.OfType<T>().Single();
 
     internal Journal Journal { get; }
+
+    /// <summary>The bodies queue messages share (a publish fanned out to many queues).</summary>
+    internal SharedBodies SharedBodies { get; }
 
     internal TimeProvider Time { get; }
 
@@ -344,7 +349,7 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         StoredMessage stored;
         try
         {
-            stored = StoredMessage.Read(Journal.Read(entry.Body));
+            stored = StoredMessage.Read(Journal.Read(entry.Body), SharedBodies, entry.Shared);
         }
         catch (JournalException)
         {
@@ -381,6 +386,11 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
             return module.IsLive(record);
         }
 
+        if (record.Type == (ushort)RecordType.SharedBodyStored)
+        {
+            return SharedBodies.IsLive(record);
+        }
+
         if (record.Type != (ushort)RecordType.MessageSent)
         {
             return false;
@@ -401,6 +411,11 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         if (ModuleOf(record.Type) is { } module)
         {
             return module.TryRelocate(record, newRef);
+        }
+
+        if (record.Type == (ushort)RecordType.SharedBodyStored)
+        {
+            return SharedBodies.TryRelocate(record, newRef);
         }
 
         Queue? queue;

@@ -11,6 +11,9 @@ internal enum RecordType : ushort
     MessagesReceived = 11,
     MessagesDeleted = 12,
     VisibilityChanged = 13,
+
+    /// <summary>A body that several queue messages share (<see cref="Queues.SharedBodies"/>).</summary>
+    SharedBodyStored = 14,
     MoveTaskUpdated = 20,
 
     // Kinesis streams: 30–59.

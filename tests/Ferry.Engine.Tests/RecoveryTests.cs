@@ -133,6 +133,7 @@ public class RecoveryTests
         Assert.Equal(11, (int)RecordType.MessagesReceived);
         Assert.Equal(12, (int)RecordType.MessagesDeleted);
         Assert.Equal(13, (int)RecordType.VisibilityChanged);
+        Assert.Equal(14, (int)RecordType.SharedBodyStored);
         Assert.Equal(20, (int)RecordType.MoveTaskUpdated);
         Assert.Equal(30, (int)RecordType.StreamCreated);
         Assert.Equal(31, (int)RecordType.StreamUpdated);

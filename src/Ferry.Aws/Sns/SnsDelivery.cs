@@ -102,17 +102,20 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
             };
         }
 
-        // Every queue subscription's envelope is the same but for the subscription id in its UnsubscribeURL.
+        // Every queue subscription's envelope is the same but for the subscription id in its UnsubscribeURL: the
+        // template is stored once, and each message holds the id it writes over the template's placeholder.
         var template = EnvelopeTemplate(subscription.Topic, message);
-        var length = template.Utf8.Length;
-        var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
-        template.Utf8.CopyTo(utf8, 0);
-        subscription.Id.TryFormat(utf8.AsSpan(template.IdOffset, 36), out _, "D");
+        var utf8 = template.Body.Utf8.Span;
+        var id = new byte[36];
+        subscription.Id.TryFormat(id, out _, "D");
         var md5 = template.Prefix;
-        md5.Append(utf8.AsSpan(template.IdOffset, length - template.IdOffset));
+        md5.Append(id);
+        md5.Append(utf8[(template.IdOffset + id.Length)..]);
         return new SendRequest
         {
-            BodyUtf8 = utf8.AsMemory(0, length),
+            Template = template.Body,
+            PatchOffset = template.IdOffset,
+            Patch = id,
             BodyDigest = md5.Finish(),
             GroupId = message.GroupId,
             DeduplicationId = message.DeduplicationId,
@@ -121,16 +124,6 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
 
     /// <inheritdoc/>
     public void Push(TopicDelivery delivery) => _ready.Writer.TryWrite(delivery);
-
-    /// <inheritdoc/>
-    public void Recycle(SendRequest request)
-    {
-        // Envelope buffers come from the pool (raw deliveries carry their text as a string).
-        if (request.BodyUtf8 is { } body && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(body, out var segment) && segment.Array is { } array)
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(array);
-        }
-    }
 
     /// <summary>The notification for one protocol's text, built once per message (every queue subscription shares it).</summary>
     private static SnsNotification Notification(Topic topic, TopicMessage message, string protocol)
@@ -214,7 +207,7 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         var offset = field + marker.Length + url.Length - 36;
         var prefix = Md5.Create();
         prefix.Append(utf8.AsSpan(0, offset));
-        var template = new EnvelopeTemplateBytes(notification.Message, utf8, offset, prefix);
+        var template = new EnvelopeTemplateBytes(notification.Message, new BodyTemplate(utf8), offset, prefix);
         lock (state)
         {
             state.Template = template;
@@ -224,7 +217,7 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
     }
 
     /// <summary>An envelope with a placeholder id at <paramref name="IdOffset"/>, and the MD5 state of the bytes before it.</summary>
-    private sealed record EnvelopeTemplateBytes(string Text, byte[] Utf8, int IdOffset, Md5 Prefix);
+    private sealed record EnvelopeTemplateBytes(string Text, BodyTemplate Body, int IdOffset, Md5 Prefix);
 
     /// <summary>What deliveries of one message share: its notification and signature for the last protocol text asked.</summary>
     private sealed class MessageState

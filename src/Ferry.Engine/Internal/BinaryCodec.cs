@@ -64,6 +64,9 @@ internal sealed class PayloadWriter : IDisposable
 
     public void Guid(Guid value) => value.TryWriteBytes(Take(16));
 
+    /// <summary>Appends <paramref name="size"/> bytes for the caller to fill; the span is valid until the next write.</summary>
+    public Span<byte> Reserve(int size) => Take(size);
+
     /// <summary>Appends bytes as they are, without a length (a part written elsewhere in this format).</summary>
     public void Raw(ReadOnlySpan<byte> value) => value.CopyTo(Take(value.Length));
 

@@ -16,11 +16,14 @@ internal enum MessageState : byte
 }
 
 /// <summary>One queued message in memory: its place in the journal and its delivery state. The body, attributes and
-/// ids stay in the journal record (about 80 bytes here per message).</summary>
+/// ids stay in the journal record (about 90 bytes here per message).</summary>
 internal sealed class MessageEntry
 {
     public long Seq;
     public RecordRef Body;
+
+    /// <summary>The body this message's record refers to, when it shares one with other messages.</summary>
+    public SharedBody? Shared;
     public long SentAt;
     public long VisibleAt;
     public long FirstReceiveAt;

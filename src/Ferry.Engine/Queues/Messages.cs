@@ -9,15 +9,32 @@ public sealed class SendRequest
 {
     private string? _body;
 
-    /// <summary>The body; given as text, or decoded on first use from <see cref="BodyUtf8"/>.</summary>
+    /// <summary>The body; given as text, or decoded on first use from <see cref="BodyUtf8"/> or <see cref="Template"/>.</summary>
     public string Body
     {
-        get => _body ??= System.Text.Encoding.UTF8.GetString((BodyUtf8 ?? throw new InvalidOperationException("A message has no body.")).Span);
+        get => _body ??= Template is { } template
+            ? StoredMessage.Compose(template.Utf8.Span, PatchOffset, Patch.Span)
+            : System.Text.Encoding.UTF8.GetString((BodyUtf8 ?? throw new InvalidOperationException("A message has no body.")).Span);
         init => _body = value;
     }
 
     /// <summary>The body already encoded, for senders that have it as UTF-8 (stored as given, never re-encoded).</summary>
     public ReadOnlyMemory<byte>? BodyUtf8 { get; init; }
+
+    /// <summary>
+    /// The body as bytes that other messages share, with <see cref="Patch"/> written over them at
+    /// <see cref="PatchOffset"/>: a fan-out stores the shared bytes once and each message's few bytes of its own.
+    /// </summary>
+    public BodyTemplate? Template { get; init; }
+
+    /// <summary>Where <see cref="Patch"/> is written over <see cref="Template"/>.</summary>
+    public int PatchOffset { get; init; }
+
+    /// <summary>This message's bytes over <see cref="Template"/>.</summary>
+    public ReadOnlyMemory<byte> Patch { get; init; }
+
+    /// <summary>About how many bytes the body takes, for sizing a record (without composing or encoding it).</summary>
+    internal int SizeHint => Template?.Utf8.Length ?? BodyUtf8?.Length ?? Body.Length;
 
     public IReadOnlyList<MessageAttribute>? Attributes { get; init; }
 

@@ -255,7 +255,7 @@ public sealed partial class Queue
                 // Its send is not acknowledged yet; the purge still removes it once durable.
                 entry.State = MessageState.Deleted;
                 _messages.Remove(entry.Seq);
-                Journal.Release(entry.Body);
+                ReleaseRecords(entry);
                 continue;
             }
 

@@ -5,8 +5,19 @@ namespace Ferry.Engine.Queues;
 
 public sealed partial class Queue
 {
-    private static void WriteMessage(PayloadWriter payload, long seq, Guid messageId, long sentAt, long visibleAt, SendRequest request, string? dedupId, MovedMessage? moved) =>
-        StoredMessage.Write(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved);
+    private static void WriteMessage(PayloadWriter payload, long seq, Guid messageId, long sentAt, long visibleAt, SendRequest request, string? dedupId, MovedMessage? moved,
+        SharedBody? shared) =>
+        StoredMessage.Write(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved, shared);
+
+    /// <summary>Releases a message's record, and its reference to the body it shares with other messages.</summary>
+    private void ReleaseRecords(MessageEntry entry)
+    {
+        Journal.Release(entry.Body);
+        if (entry.Shared is { } shared)
+        {
+            _broker.SharedBodies.Release(shared);
+        }
+    }
 
     /// <summary>Writes the queue's message state into a checkpoint snapshot. Caller holds the checkpoint gate
     /// exclusively, so no operation is between its state change and its append.</summary>
@@ -29,6 +40,7 @@ public sealed partial class Queue
                 w.I32(e.ReceiveCount);
                 w.U8(e.Priority);
                 w.String(e.Group?.Id);
+                w.I64(e.Shared?.Id ?? 0);
             }
 
             w.I32(_dedup.Count);
@@ -42,7 +54,9 @@ public sealed partial class Queue
         }
     }
 
-    internal void ReadSnapshot(ref PayloadReader r)
+    /// <param name="r">The snapshot.</param>
+    /// <param name="withSharedBodies">Whether the snapshot's messages name their shared bodies (version 2 on).</param>
+    internal void ReadSnapshot(ref PayloadReader r, bool withSharedBodies)
     {
         _nextSeq = r.I64();
         _lastPurgeAt = r.I64();
@@ -65,6 +79,12 @@ public sealed partial class Queue
             {
                 entry.Group = Group(group);
                 entry.Group.Messages.PushBack(entry);
+            }
+
+            if (withSharedBodies && r.I64() is var sharedId and not 0)
+            {
+                entry.Shared = _broker.SharedBodies.Find(sharedId);
+                SharedBodies.AddReference(entry.Shared);
             }
 
             _messages.Add(entry);
@@ -116,7 +136,7 @@ public sealed partial class Queue
                     if (_messages.Remove(r.I64(), out var e))
                     {
                         e.State = MessageState.Deleted;
-                        Journal.Release(e.Body);
+                        ReleaseRecords(e);
                     }
                 }
 
@@ -149,7 +169,7 @@ public sealed partial class Queue
                 {
                     _messages.Remove(e.Seq);
                     e.State = MessageState.Deleted;
-                    Journal.Release(e.Body);
+                    ReleaseRecords(e);
                 }
 
                 break;
@@ -199,6 +219,12 @@ public sealed partial class Queue
             FirstReceiveAt = stored.FirstReceiveAt,
             State = MessageState.Pending,
         };
+        if (stored.SharedBodyId != 0)
+        {
+            entry.Shared = _broker.SharedBodies.Find(stored.SharedBodyId);
+            SharedBodies.AddReference(entry.Shared);
+        }
+
         _nextSeq = Math.Max(_nextSeq, stored.Seq);
         _messages.Add(entry);
         if (IsFifo && stored.GroupId is not null)
@@ -280,7 +306,7 @@ public sealed partial class Queue
                 if (e.State != MessageState.Moving)
                 {
                     e.State = MessageState.Deleted;
-                    Journal.Release(e.Body);
+                    ReleaseRecords(e);
                 }
             }
 

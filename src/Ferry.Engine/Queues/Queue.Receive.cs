@@ -258,7 +258,7 @@ public sealed partial class Queue
             StoredMessage stored;
             try
             {
-                stored = StoredMessage.Read(Journal.Read(t.Body));
+                stored = StoredMessage.Read(Journal.Read(t.Body), _broker.SharedBodies, t.Entry.Shared);
             }
             catch (JournalException)
             {
@@ -341,7 +341,7 @@ public sealed partial class Queue
     {
         entry.State = MessageState.Deleted;
         _messages.Remove(entry.Seq);
-        Journal.Release(entry.Body);
+        ReleaseRecords(entry);
         if (entry.Group is { } group)
         {
             Head(group);

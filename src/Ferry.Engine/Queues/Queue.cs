@@ -146,8 +146,22 @@ public sealed partial class Queue
     /// is still pending (to commit once durable), else a null entry.</summary>
     /// <param name="request">The message.</param>
     /// <param name="moved">For a message moved from another queue: its identity and history.</param>
-    internal (SendResult Result, ValueTask<RecordRef> Durable, MessageEntry? Entry) Enqueue(SendRequest request, MovedMessage? moved)
+    /// <param name="shared">The stored <see cref="SendRequest.Template"/> of <paramref name="request"/>, which the
+    /// message then refers to instead of holding its whole body; null to store the body in the message.</param>
+    internal (SendResult Result, ValueTask<RecordRef> Durable, MessageEntry? Entry) Enqueue(SendRequest request, MovedMessage? moved, SharedBody? shared = null)
     {
+        if (request.Template is { } template)
+        {
+            if (request.PatchOffset < 0 || request.PatchOffset > template.Utf8.Length - request.Patch.Length)
+            {
+                throw new ArgumentException($"A patch of {request.Patch.Length} bytes at {request.PatchOffset} does not fit a template of {template.Utf8.Length} bytes.", nameof(request));
+            }
+        }
+        else if (shared is not null)
+        {
+            throw new ArgumentException("A message refers to a shared body only when its request has a template.", nameof(shared));
+        }
+
         var now = Now;
         string? dedupKey = null;
         if (IsFifo)
@@ -187,7 +201,7 @@ public sealed partial class Queue
 
         var visibleAt = request.DeliverAt?.ToUnixTimeMilliseconds()
             ?? now + ((request.DelaySeconds ?? (moved is null ? Settings.DelaySeconds : 0)) * 1000L);
-        using var payload = new Internal.PayloadWriter((request.BodyUtf8?.Length ?? request.Body.Length) + 256);
+        using var payload = new Internal.PayloadWriter(request.SizeHint + 256);
         _broker.EnterWrite(background: moved is not null);
         try
         {
@@ -212,12 +226,18 @@ public sealed partial class Queue
                 var messageId = moved?.MessageId ?? MessageIds.Next();
                 var sentAt = moved?.SentAt ?? now;
                 var dedupId = request.DeduplicationId ?? (dedupKey is null ? null : dedupKey[(dedupKey.IndexOf('\n', StringComparison.Ordinal) + 1)..]);
-                WriteMessage(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved);
+                WriteMessage(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved, shared);
                 var durable = Journal.AppendAsync((ushort)RecordType.MessageSent, Id, payload.WrittenSpan, out var reference);
+                if (shared is not null)
+                {
+                    SharedBodies.AddReference(shared);
+                }
+
                 var entry = new MessageEntry
                 {
                     Seq = seq,
                     Body = reference,
+                    Shared = shared,
                     SentAt = sentAt,
                     VisibleAt = visibleAt,
                     Priority = IsFifo ? (byte)0 : (byte)request.Priority,

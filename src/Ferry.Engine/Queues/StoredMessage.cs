@@ -6,10 +6,14 @@ namespace Ferry.Engine.Queues;
 /// <remarks>Payload layout (version 1): <c>version:u8 | seq:i64 | messageId:16 | sentAt:i64 | visibleAt:i64 |
 /// priority:u8 | receiveCount:i32 | firstReceiveAt:i64 | groupId | dedupId | senderId | sourceArn | bodyDigest |
 /// attributesDigest | systemAttributesDigest | attributes | systemAttributes | body</c>; strings and byte arrays are
-/// length-prefixed (-1 for null). The sequence number comes first so compaction can identify a record cheaply.</remarks>
+/// length-prefixed (-1 for null). The sequence number comes first so compaction can identify a record cheaply.
+/// Version 2, a message made of a shared body (<see cref="SharedBodies"/>), ends in
+/// <c>sharedBodyId:i64 | patchOffset:i32 | patch</c> instead of the body: the shared bytes with the patch written over
+/// them at the offset.</remarks>
 internal sealed class StoredMessage
 {
     private const byte Version = 1;
+    private const byte SharedVersion = 2;
 
     public long Seq { get; private init; }
 
@@ -43,22 +47,100 @@ internal sealed class StoredMessage
 
     public IReadOnlyList<MessageAttribute> SystemAttributes { get; private init; } = [];
 
+    /// <summary>The body; empty when a message made of a shared body is read without it.</summary>
     public string Body { get; private init; } = string.Empty;
+
+    /// <summary>The shared body the message is made of; 0 when the record holds the whole body.</summary>
+    public long SharedBodyId { get; private init; }
 
     /// <summary>The sequence number of a message record without decoding the rest.</summary>
     public static long ReadSeq(ReadOnlySpan<byte> payload) => new PayloadReader(payload[1..]).I64();
 
-    public static StoredMessage Read(ReadOnlySpan<byte> payload)
+    /// <summary>Reads a message record; a message made of a shared body is composed from <paramref name="shared"/>,
+    /// read with <paramref name="bodies"/>, or left without its body when they are null (replay needs no body).</summary>
+    /// <exception cref="Storage.JournalException">The shared body's record is gone (the message was deleted meanwhile).</exception>
+    public static StoredMessage Read(ReadOnlySpan<byte> payload, SharedBodies? bodies = null, SharedBody? shared = null)
     {
         var r = new PayloadReader(payload);
         var version = r.U8();
-        if (version != Version)
+        if (version is not (Version or SharedVersion))
         {
             throw new InvalidDataException($"Message record version {version} is not one this Ferry reads.");
         }
 
-        return new StoredMessage
+        var message = ReadFields(ref r, withBody: version == Version);
+        if (version == Version)
         {
+            return message;
+        }
+
+        var sharedId = r.I64();
+        var patchOffset = r.I32();
+        var patch = r.BytesSpan();
+        if (bodies is null || shared is null)
+        {
+            return new StoredMessage(message) { SharedBodyId = sharedId };
+        }
+
+        if (shared.Id != sharedId)
+        {
+            throw new InvalidDataException($"A message record refers to shared body {sharedId}, its message to {shared.Id}.");
+        }
+
+        var template = bodies.Read(shared).AsSpan(SharedBodies.BytesOffset);
+        return new StoredMessage(message) { SharedBodyId = sharedId, Body = Compose(template, patchOffset, patch) };
+    }
+
+    /// <summary>The body made of <paramref name="template"/> with <paramref name="patch"/> written over it at
+    /// <paramref name="offset"/>, decoded from UTF-8.</summary>
+    public static string Compose(ReadOnlySpan<byte> template, int offset, ReadOnlySpan<byte> patch)
+    {
+        if (offset < 0 || offset > template.Length - patch.Length)
+        {
+            throw new InvalidDataException($"A patch of {patch.Length} bytes at {offset} does not fit a body of {template.Length} bytes.");
+        }
+
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(template.Length);
+        try
+        {
+            template.CopyTo(rented);
+            patch.CopyTo(rented.AsSpan(offset));
+            return System.Text.Encoding.UTF8.GetString(rented, 0, template.Length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private StoredMessage()
+    {
+    }
+
+    /// <summary>A copy of <paramref name="fields"/> (all but the body), to complete with its body.</summary>
+    private StoredMessage(StoredMessage fields)
+    {
+        Seq = fields.Seq;
+        MessageId = fields.MessageId;
+        SentAt = fields.SentAt;
+        VisibleAt = fields.VisibleAt;
+        Priority = fields.Priority;
+        ReceiveCount = fields.ReceiveCount;
+        FirstReceiveAt = fields.FirstReceiveAt;
+        GroupId = fields.GroupId;
+        DeduplicationId = fields.DeduplicationId;
+        SenderId = fields.SenderId;
+        SourceArn = fields.SourceArn;
+        BodyDigest = fields.BodyDigest;
+        AttributesDigest = fields.AttributesDigest;
+        SystemAttributesDigest = fields.SystemAttributesDigest;
+        Attributes = fields.Attributes;
+        SystemAttributes = fields.SystemAttributes;
+    }
+
+    /// <summary>Everything up to the body; a version 1 record's body too.</summary>
+    private static StoredMessage ReadFields(ref PayloadReader r, bool withBody) => new()
+    {
             Seq = r.I64(),
             MessageId = r.Guid(),
             SentAt = r.I64(),
@@ -75,13 +157,13 @@ internal sealed class StoredMessage
             SystemAttributesDigest = r.NullableBytes(),
             Attributes = ReadAttributes(ref r),
             SystemAttributes = ReadAttributes(ref r),
-            Body = r.RequiredString(),
-        };
-    }
+            Body = withBody ? r.RequiredString() : string.Empty,
+    };
 
-    public static void Write(PayloadWriter w, long seq, Guid messageId, long sentAt, long visibleAt, SendRequest request, string? dedupId, MovedMessage? moved)
+    public static void Write(PayloadWriter w, long seq, Guid messageId, long sentAt, long visibleAt, SendRequest request, string? dedupId, MovedMessage? moved,
+        SharedBody? shared)
     {
-        w.U8(Version);
+        w.U8(shared is null ? Version : SharedVersion);
         w.I64(seq);
         w.Guid(messageId);
         w.I64(sentAt);
@@ -98,7 +180,21 @@ internal sealed class StoredMessage
         w.NullableBytes(request.SystemAttributesDigest);
         WriteAttributes(w, request.Attributes);
         WriteAttributes(w, request.SystemAttributes);
-        if (request.BodyUtf8 is { } utf8)
+        if (shared is not null)
+        {
+            w.I64(shared.Id);
+            w.I32(request.PatchOffset);
+            w.Bytes(request.Patch.Span);
+        }
+        else if (request.Template is { } template)
+        {
+            // The same layout as String: length, then the UTF-8 bytes.
+            var body = w.Reserve(4 + template.Utf8.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body, template.Utf8.Length);
+            template.Utf8.Span.CopyTo(body[4..]);
+            request.Patch.Span.CopyTo(body[(4 + request.PatchOffset)..]);
+        }
+        else if (request.BodyUtf8 is { } utf8)
         {
             w.Bytes(utf8.Span); // the same layout as String: length, then the UTF-8 bytes
         }

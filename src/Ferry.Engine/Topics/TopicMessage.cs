@@ -96,11 +96,6 @@ public interface ITopicDelivery
 
     /// <summary>Starts pushing to an endpoint; the face calls <see cref="Topics.CompleteDelivery"/> when it ends.</summary>
     void Push(TopicDelivery delivery);
-
-    /// <summary>A message from <see cref="ToQueueMessage"/> is in the journal and no longer needed (its buffers may be reused).</summary>
-    void Recycle(SendRequest request)
-    {
-    }
 }
 
 /// <summary>Delivery counters of a topic since start.</summary>

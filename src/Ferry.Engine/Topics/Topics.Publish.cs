@@ -115,11 +115,7 @@ public sealed partial class Topics
         try
         {
             ThrowIfDeleted(topic);
-            foreach (var (subscription, send) in sends)
-            {
-                Stage(subscription, send, staged);
-            }
-
+            StageAll(sends, staged);
             if (pushes is not null)
             {
                 published = AppendPublished(topic, message, 0, 0, pushes);
@@ -128,7 +124,6 @@ public sealed partial class Topics
         finally
         {
             _broker.ExitWrite();
-            Recycle(delivery, sends);
         }
 
         await AcknowledgeAsync(topic, message, staged, published, pushes, delivery).ConfigureAwait(false);
@@ -158,10 +153,7 @@ public sealed partial class Topics
             try
             {
                 ThrowIfDeleted(topic);
-                foreach (var (subscription, send) in sends)
-                {
-                    Stage(subscription, send, staged);
-                }
+                StageAll(sends, staged);
 
                 // Always recorded: the sequence and the deduplication window must survive a restart.
                 published = AppendPublished(topic, message, sequence, now + DeduplicationWindowMs, pushes ?? []);
@@ -175,7 +167,6 @@ public sealed partial class Topics
             finally
             {
                 _broker.ExitWrite();
-                Recycle(delivery, sends);
             }
         }
 
@@ -238,15 +229,6 @@ public sealed partial class Topics
         SequenceNumber = sequence,
     };
 
-    /// <summary>Hands the formatted queue messages back once they are in the journal.</summary>
-    private static void Recycle(ITopicDelivery delivery, List<(Subscription, SendRequest)> sends)
-    {
-        foreach (var (_, send) in sends)
-        {
-            delivery.Recycle(send);
-        }
-    }
-
     private static List<(Subscription, SendRequest)> Format(ITopicDelivery delivery, List<Subscription>? queues, TopicMessage message)
     {
         if (queues is null)
@@ -263,8 +245,44 @@ public sealed partial class Topics
         return sends;
     }
 
+    /// <summary>
+    /// Appends every queue delivery (or its dead letter); the caller holds the write gate. A body template that
+    /// several deliveries share (the envelope, which differs only in the subscription's id) is stored once, and each of
+    /// those messages stores only its own bytes and a reference to it.
+    /// </summary>
+    private void StageAll(List<(Subscription Subscription, SendRequest Send)> sends, List<Staged> staged)
+    {
+        BodyTemplate? template = null;
+        var uses = 0;
+        foreach (var (_, send) in sends)
+        {
+            if (send.Template is { } t && (template is null || ReferenceEquals(t, template)))
+            {
+                template = t;
+                uses++;
+            }
+        }
+
+        var shared = uses >= 2 ? _broker.SharedBodies.Store(template!.Utf8.Span) : null;
+        try
+        {
+            foreach (var (subscription, send) in sends)
+            {
+                Stage(subscription, send, shared is not null && ReferenceEquals(send.Template, template) ? shared : null, staged);
+            }
+        }
+        finally
+        {
+            if (shared is not null)
+            {
+                // The messages hold their references now (or none were appended, and the body goes).
+                _broker.SharedBodies.Release(shared);
+            }
+        }
+    }
+
     /// <summary>Appends one queue delivery (or its dead letter); the caller holds the write gate.</summary>
-    private void Stage(Subscription subscription, SendRequest send, List<Staged> staged)
+    private void Stage(Subscription subscription, SendRequest send, SharedBody? shared, List<Staged> staged)
     {
         var queue = subscription.CachedQueue;
         if (queue is null || queue.IsDeleted)
@@ -273,19 +291,19 @@ public sealed partial class Topics
             subscription.CachedQueue = queue;
         }
 
-        if (queue is not null && TryEnqueue(queue, send, staged))
+        if (queue is not null && TryEnqueue(queue, send, shared, staged))
         {
             return;
         }
 
-        subscription.Topic.Counters.AddFailed(DeadLetter(subscription, send, staged));
+        subscription.Topic.Counters.AddFailed(DeadLetter(subscription, send, shared, staged));
     }
 
-    private static bool TryEnqueue(Queue queue, SendRequest send, List<Staged> staged)
+    private static bool TryEnqueue(Queue queue, SendRequest send, SharedBody? shared, List<Staged> staged)
     {
         try
         {
-            var (_, durable, entry) = queue.Enqueue(send, null);
+            var (_, durable, entry) = queue.Enqueue(send, null, shared);
             staged.Add(new Staged(queue, durable, entry));
             return true;
         }
@@ -296,14 +314,14 @@ public sealed partial class Topics
     }
 
     /// <summary>Sends what could not be delivered to the subscription's dead-letter queue; false when there is none.</summary>
-    private bool DeadLetter(Subscription subscription, SendRequest send, List<Staged> staged)
+    private bool DeadLetter(Subscription subscription, SendRequest send, SharedBody? shared, List<Staged> staged)
     {
         if (subscription.DeadLetterTargetArn is not { } arn || _broker.FindQueueByArn(arn) is not { } dlq)
         {
             return false;
         }
 
-        return TryEnqueue(dlq, send, staged);
+        return TryEnqueue(dlq, send, shared, staged);
     }
 
     private bool DeadLetter(Subscription subscription, TopicMessage message)
@@ -319,12 +337,11 @@ public sealed partial class Topics
         _broker.EnterWrite(background: true);
         try
         {
-            sent = DeadLetter(subscription, send, staged);
+            sent = DeadLetter(subscription, send, null, staged);
         }
         finally
         {
             _broker.ExitWrite();
-            delivery.Recycle(send);
         }
 
         _ = CommitAsync(staged).AsTask();
