@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ferry's long torture run: builds, then SIGKILLs a Ferry server 500 times under mixed SQS, Kinesis and Redis load
+# Ferry's long torture run: builds, then SIGKILLs a Ferry server 500 times under mixed SQS, SNS, Kinesis and Redis load
 # and checks every acknowledged operation against the client-side ledger. The short run (20 kills) is part of
 # ./test.sh (tests/Ferry.Torture.Tests).
 #

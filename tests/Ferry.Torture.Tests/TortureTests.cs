@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace Ferry.Torture.Tests;
 
 /// <summary>The torture test's short mode, so that the test command runs it: the built server SIGKILLed 20 times under
-/// mixed SQS, Kinesis and Redis load. <c>tests/torture.sh</c> runs the long mode.</summary>
+/// mixed SQS, SNS, Kinesis and Redis load. <c>tests/torture.sh</c> runs the long mode.</summary>
 public sealed class TortureTests(ITestOutputHelper output)
 {
     [Fact]

@@ -64,4 +64,16 @@ internal sealed class ServerLink
             await Task.Delay(20, cancellationToken);
         }
     }
+
+    /// <summary><see cref="WaitNextAsync"/>, returning quietly when the run stops instead.</summary>
+    public async Task WaitNextOrStopAsync(int generation, CancellationToken stop)
+    {
+        try
+        {
+            await WaitNextAsync(generation, stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
 }

@@ -27,7 +27,7 @@ internal sealed record TortureOptions
     public string? DataDirectory { get; init; }
 
     public const string Usage = """
-        Ferry torture test: SIGKILLs a Ferry server under mixed SQS, Kinesis and Redis load and checks that every
+        Ferry torture test: SIGKILLs a Ferry server under mixed SQS, SNS, Kinesis and Redis load and checks that every
         acknowledged operation survived.
 
           --kills <n>      kills during the run (default 20)

@@ -43,6 +43,7 @@ internal static class TortureRun
         [
             new SqsStandardLoad(aws, report, options.Seed * 1000),
             new SqsFifoLoad(aws, report, options.Seed * 1000),
+            new SnsFanoutLoad(aws, http, report, options.Seed * 1000),
             new KinesisLoad(aws, report, options.Seed * 1000),
             new RedisStreamLoad(report, options.Seed * 1000),
         ];

@@ -120,7 +120,7 @@ internal sealed class SqsFifoLoad(AwsJsonClient aws, TortureReport report, int s
             }
             catch (Exception ex) when (Failures.Note(report, link, server.Generation, Name, "SendMessage", ex, stop))
             {
-                await WaitNextAsync(link, server.Generation, stop);
+                await link.WaitNextOrStopAsync(server.Generation, stop);
             }
             catch (OperationCanceledException)
             {
@@ -189,7 +189,7 @@ internal sealed class SqsFifoLoad(AwsJsonClient aws, TortureReport report, int s
             }
             catch (Exception ex) when (Failures.Note(report, link, server.Generation, Name, "ReceiveMessage", ex, stop))
             {
-                await WaitNextAsync(link, server.Generation, stop);
+                await link.WaitNextOrStopAsync(server.Generation, stop);
             }
             catch (OperationCanceledException)
             {
@@ -231,7 +231,7 @@ internal sealed class SqsFifoLoad(AwsJsonClient aws, TortureReport report, int s
         }
         catch (Exception ex) when (Failures.Note(report, link, server.Generation, Name, "DeleteMessage", ex, stop))
         {
-            await WaitNextAsync(link, server.Generation, stop);
+            await link.WaitNextOrStopAsync(server.Generation, stop);
         }
     }
 
@@ -358,17 +358,6 @@ internal sealed class SqsFifoLoad(AwsJsonClient aws, TortureReport report, int s
                     report.Violation($"{Name}: an acknowledged send was lost", $"{token} ({sent.MessageId})");
                 }
             }
-        }
-    }
-
-    private static async Task WaitNextAsync(ServerLink link, int generation, CancellationToken stop)
-    {
-        try
-        {
-            await link.WaitNextAsync(generation, stop);
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }

@@ -85,7 +85,7 @@ internal sealed class SqsStandardLoad(AwsJsonClient aws, TortureReport report, i
             }
             catch (Exception ex) when (Failures.Note(report, link, server.Generation, Name, "SendMessage", ex, stop))
             {
-                await WaitNextAsync(link, server.Generation, stop);
+                await link.WaitNextOrStopAsync(server.Generation, stop);
             }
             catch (OperationCanceledException)
             {
@@ -126,7 +126,7 @@ internal sealed class SqsStandardLoad(AwsJsonClient aws, TortureReport report, i
             }
             catch (Exception ex) when (Failures.Note(report, link, server.Generation, Name, "ReceiveMessage", ex, stop))
             {
-                await WaitNextAsync(link, server.Generation, stop);
+                await link.WaitNextOrStopAsync(server.Generation, stop);
             }
             catch (OperationCanceledException)
             {
@@ -160,7 +160,7 @@ internal sealed class SqsStandardLoad(AwsJsonClient aws, TortureReport report, i
         }
         catch (Exception ex) when (Failures.Note(report, link, server.Generation, Name, "DeleteMessage", ex, stop))
         {
-            await WaitNextAsync(link, server.Generation, stop);
+            await link.WaitNextOrStopAsync(server.Generation, stop);
         }
     }
 
@@ -256,17 +256,6 @@ internal sealed class SqsStandardLoad(AwsJsonClient aws, TortureReport report, i
                     report.Violation($"{Name}: an acknowledged send was lost", $"{token} ({sent.MessageId})");
                 }
             }
-        }
-    }
-
-    private static async Task WaitNextAsync(ServerLink link, int generation, CancellationToken stop)
-    {
-        try
-        {
-            await link.WaitNextAsync(generation, stop);
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }
