@@ -116,40 +116,47 @@ public sealed partial class Broker
     }
 
     /// <summary>
-    /// Captures the state for a checkpoint; called while every write is held off. Queues and move tasks are written at
-    /// once; each module's section is captured (<see cref="BrokerModule.CaptureSnapshot"/>) and written by the returned
-    /// function, which the caller runs after writes resume. The function returns the whole snapshot; the caller
-    /// disposes it.
+    /// Captures the state for a checkpoint; called while every write is held off. Each part copies what may still
+    /// change (queue messages' fields, shared bodies' positions; move tasks are written at once, being few) or keeps
+    /// what never changes (<see cref="BrokerModule.CaptureSnapshot"/>), and the returned function, which the caller
+    /// runs after writes resume, writes the whole snapshot from that. The caller disposes what it returns.
     /// </summary>
     private Func<PayloadWriter> CaptureSnapshot()
     {
-        var w = new PayloadWriter(1 << 16);
-        w.U8(SnapshotVersion);
-        w.U64(_nextQueueId);
-        SharedBodies.WriteSnapshot(w);
+        var nextQueueId = _nextQueueId;
+        var sharedBodies = SharedBodies.CaptureSnapshot();
         List<Queue> queues;
         lock (_catalogGate)
         {
             queues = [.. _queuesById.Values];
         }
 
-        w.I32(queues.Count);
-        foreach (var q in queues)
-        {
-            w.U64(q.Id);
-            w.String(q.Name);
-            w.I64(q.CreatedAt);
-            w.I64(q.LastModifiedAt);
-            w.StringMap(new Dictionary<string, string>(q.Settings.Attributes));
-            w.StringMap(new Dictionary<string, string>(q.Tags));
-            q.WriteSnapshot(w);
-        }
-
-        WriteMoveTasks(w);
-        w.I32(_modules.Count);
+        var captured = queues.Select(q => (q.Id, q.Name, q.CreatedAt, q.LastModifiedAt, Attributes: new Dictionary<string, string>(q.Settings.Attributes),
+            Tags: new Dictionary<string, string>(q.Tags), State: q.CaptureSnapshot())).ToList();
+        var tasks = new PayloadWriter();
+        WriteMoveTasks(tasks);
         var sections = _modules.Select(module => (module.Name, Write: module.CaptureSnapshot())).ToList();
         return () =>
         {
+            var w = new PayloadWriter(1 << 16);
+            w.U8(SnapshotVersion);
+            w.U64(nextQueueId);
+            sharedBodies(w);
+            w.I32(captured.Count);
+            foreach (var q in captured)
+            {
+                w.U64(q.Id);
+                w.String(q.Name);
+                w.I64(q.CreatedAt);
+                w.I64(q.LastModifiedAt);
+                w.StringMap(q.Attributes);
+                w.StringMap(q.Tags);
+                q.State(w);
+            }
+
+            w.Raw(tasks.WrittenSpan);
+            tasks.Dispose();
+            w.I32(_modules.Count);
             using var section = new PayloadWriter();
             foreach (var (name, write) in sections)
             {

@@ -122,6 +122,42 @@ public class RecoveryTests
     }
 
     [Fact]
+    public async Task AQueueCapture_WrittenAfterMoreOperations_IsTheStateAtTheCapture()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        var fifo = await f.Broker.CreateQueueAsync("f.fifo", new Dictionary<string, string> { ["ContentBasedDeduplication"] = "true" }, null);
+        for (var i = 0; i < 30; i++)
+        {
+            await q.SendAsync(EngineFixture.Message("m" + i, priority: i % 3));
+            await fifo.SendAsync(EngineFixture.Message("f" + i, group: "g" + (i % 4)));
+        }
+
+        var inFlight = await q.ReceiveAsync(Receive(max: 5), default);
+        await fifo.ReceiveAsync(Receive(max: 3), default);
+        using var atCapture = new Internal.PayloadWriter();
+        q.WriteSnapshot(atCapture);
+        fifo.WriteSnapshot(atCapture);
+        var write = q.CaptureSnapshot();
+        var writeFifo = fifo.CaptureSnapshot();
+
+        // Everything that changes a queue's entries or deduplication window, after the capture.
+        await q.DeleteAsync(inFlight[0].ReceiptHandle);
+        await q.ChangeVisibilityAsync(inFlight[1].ReceiptHandle, 0);
+        await q.SendAsync(EngineFixture.Message("late"));
+        await q.ReceiveAsync(Receive(max: 10), default);
+        await fifo.SendAsync(EngineFixture.Message("late", group: "g9"));
+        await fifo.PurgeAsync();
+        f.Clock.Advance(TimeSpan.FromMinutes(10));
+        fifo.ExpireMessages();
+
+        using var later = new Internal.PayloadWriter();
+        write(later);
+        writeFifo(later);
+        Assert.Equal(atCapture.WrittenSpan.ToArray(), later.WrittenSpan.ToArray());
+    }
+
+    [Fact]
     public void RecordTypes_ArePinned()
     {
         // Persisted values: a change here would misread every existing journal.

@@ -21,38 +21,66 @@ public sealed partial class Queue
 
     /// <summary>Writes the queue's message state into a checkpoint snapshot. Caller holds the checkpoint gate
     /// exclusively, so no operation is between its state change and its append.</summary>
-    internal void WriteSnapshot(PayloadWriter w)
+    internal void WriteSnapshot(PayloadWriter w) => CaptureSnapshot()(w);
+
+    /// <summary>
+    /// Captures the queue's message state for a checkpoint: the caller holds the checkpoint gate exclusively, so no
+    /// operation is between its state change and its append. Copies the entries' fields (a few nanoseconds per
+    /// message, in small arrays: see <see cref="CaptureList{T}"/>), and returns what serializes them, which the caller runs after writes resume: a backlog of millions
+    /// of messages does not hold every writer off while it is encoded.
+    /// </summary>
+    internal Action<PayloadWriter> CaptureSnapshot()
     {
         lock (Gate)
         {
-            w.I64(_nextSeq);
-            w.I64(_lastPurgeAt);
-            var live = _messages.InOrder().ToList();
-            w.I32(live.Count);
-            foreach (var e in live)
+            var nextSeq = _nextSeq;
+            var lastPurgeAt = _lastPurgeAt;
+            var entries = new CaptureList<EntrySnapshot>();
+            foreach (var e in _messages.InOrder())
             {
-                w.I64(e.Seq);
-                w.I64(e.Body.Position);
-                w.I32(e.Body.Length);
-                w.I64(e.SentAt);
-                w.I64(e.VisibleAt);
-                w.I64(e.FirstReceiveAt);
-                w.I32(e.ReceiveCount);
-                w.U8(e.Priority);
-                w.String(e.Group?.Id);
-                w.I64(e.Shared?.Id ?? 0);
+                entries.Add(new EntrySnapshot(e.Seq, e.Body, e.SentAt, e.VisibleAt, e.FirstReceiveAt, e.ReceiveCount, e.Priority, e.Group?.Id, e.Shared?.Id ?? 0));
             }
 
-            w.I32(_dedup.Count);
-            foreach (var (key, d) in _dedup)
+            var dedup = new CaptureList<KeyValuePair<string, DedupEntry>>();
+            foreach (var d in _dedup)
             {
-                w.String(key);
-                w.Guid(d.MessageId);
-                w.I64(d.Seq);
-                w.I64(d.ExpiresAt);
+                dedup.Add(d);
             }
+
+            return w =>
+            {
+                w.I64(nextSeq);
+                w.I64(lastPurgeAt);
+                w.I32(entries.Count);
+                foreach (var e in entries.Items())
+                {
+                    w.I64(e.Seq);
+                    w.I64(e.Body.Position);
+                    w.I32(e.Body.Length);
+                    w.I64(e.SentAt);
+                    w.I64(e.VisibleAt);
+                    w.I64(e.FirstReceiveAt);
+                    w.I32(e.ReceiveCount);
+                    w.U8(e.Priority);
+                    w.String(e.Group);
+                    w.I64(e.SharedBodyId);
+                }
+
+                w.I32(dedup.Count);
+                foreach (var (key, d) in dedup.Items())
+                {
+                    w.String(key);
+                    w.Guid(d.MessageId);
+                    w.I64(d.Seq);
+                    w.I64(d.ExpiresAt);
+                }
+            };
         }
     }
+
+    /// <summary>A message's state as a checkpoint captured it.</summary>
+    private readonly record struct EntrySnapshot(long Seq, RecordRef Body, long SentAt, long VisibleAt, long FirstReceiveAt, int ReceiveCount, byte Priority,
+        string? Group, long SharedBodyId);
 
     /// <param name="r">The snapshot.</param>
     /// <param name="withSharedBodies">Whether the snapshot's messages name their shared bodies (version 2 on).</param>

@@ -179,21 +179,36 @@ internal sealed class SharedBodies(Journal journal)
         _recovering = false;
     }
 
-    /// <summary>Writes the bodies (not their bytes, which stay in the journal); the caller holds the write gate
-    /// exclusively. The messages that refer to them restore their counts.</summary>
-    public void WriteSnapshot(PayloadWriter w)
+    /// <summary>Captures the bodies (not their bytes, which stay in the journal) for a checkpoint; the caller holds
+    /// the write gate exclusively, and runs the returned writer after writes resume. The messages that refer to the
+    /// bodies restore their counts.</summary>
+    public Action<PayloadWriter> CaptureSnapshot()
     {
+        long lastId;
+        var bodies = new CaptureList<(long Id, RecordRef Record)>();
         lock (_byId)
         {
-            w.I64(_lastId);
-            w.I32(_byId.Count);
+            lastId = _lastId;
             foreach (var body in _byId.Values)
             {
-                w.I64(body.Id);
-                w.I64(body.Record.Position);
-                w.I32(body.Record.Length);
+                lock (body)
+                {
+                    bodies.Add((body.Id, body.Record));
+                }
             }
         }
+
+        return w =>
+        {
+            w.I64(lastId);
+            w.I32(bodies.Count);
+            foreach (var (id, record) in bodies.Items())
+            {
+                w.I64(id);
+                w.I64(record.Position);
+                w.I32(record.Length);
+            }
+        };
     }
 
     public void ReadSnapshot(ref PayloadReader r)
