@@ -48,10 +48,10 @@ internal sealed class StoredMessage
     public IReadOnlyList<MessageAttribute> SystemAttributes { get; private init; } = [];
 
     /// <summary>The body; empty when a message made of a shared body is read without it.</summary>
-    public string Body { get; private init; } = string.Empty;
+    public string Body { get; private set; } = string.Empty;
 
     /// <summary>The shared body the message is made of; 0 when the record holds the whole body.</summary>
-    public long SharedBodyId { get; private init; }
+    public long SharedBodyId { get; private set; }
 
     /// <summary>The sequence number of a message record without decoding the rest.</summary>
     public static long ReadSeq(ReadOnlySpan<byte> payload) => new PayloadReader(payload[1..]).I64();
@@ -74,21 +74,21 @@ internal sealed class StoredMessage
             return message;
         }
 
-        var sharedId = r.I64();
+        message.SharedBodyId = r.I64();
         var patchOffset = r.I32();
         var patch = r.BytesSpan();
         if (bodies is null || shared is null)
         {
-            return new StoredMessage(message) { SharedBodyId = sharedId };
+            return message;
         }
 
-        if (shared.Id != sharedId)
+        if (shared.Id != message.SharedBodyId)
         {
-            throw new InvalidDataException($"A message record refers to shared body {sharedId}, its message to {shared.Id}.");
+            throw new InvalidDataException($"A message record refers to shared body {message.SharedBodyId}, its message to {shared.Id}.");
         }
 
-        var template = bodies.Read(shared).AsSpan(SharedBodies.BytesOffset);
-        return new StoredMessage(message) { SharedBodyId = sharedId, Body = Compose(template, patchOffset, patch) };
+        message.Body = Compose(bodies.Read(shared).AsSpan(SharedBodies.BytesOffset), patchOffset, patch);
+        return message;
     }
 
     /// <summary>The body made of <paramref name="template"/> with <paramref name="patch"/> written over it at
@@ -113,51 +113,26 @@ internal sealed class StoredMessage
         }
     }
 
-    private StoredMessage()
-    {
-    }
-
-    /// <summary>A copy of <paramref name="fields"/> (all but the body), to complete with its body.</summary>
-    private StoredMessage(StoredMessage fields)
-    {
-        Seq = fields.Seq;
-        MessageId = fields.MessageId;
-        SentAt = fields.SentAt;
-        VisibleAt = fields.VisibleAt;
-        Priority = fields.Priority;
-        ReceiveCount = fields.ReceiveCount;
-        FirstReceiveAt = fields.FirstReceiveAt;
-        GroupId = fields.GroupId;
-        DeduplicationId = fields.DeduplicationId;
-        SenderId = fields.SenderId;
-        SourceArn = fields.SourceArn;
-        BodyDigest = fields.BodyDigest;
-        AttributesDigest = fields.AttributesDigest;
-        SystemAttributesDigest = fields.SystemAttributesDigest;
-        Attributes = fields.Attributes;
-        SystemAttributes = fields.SystemAttributes;
-    }
-
     /// <summary>Everything up to the body; a version 1 record's body too.</summary>
     private static StoredMessage ReadFields(ref PayloadReader r, bool withBody) => new()
     {
-            Seq = r.I64(),
-            MessageId = r.Guid(),
-            SentAt = r.I64(),
-            VisibleAt = r.I64(),
-            Priority = r.U8(),
-            ReceiveCount = r.I32(),
-            FirstReceiveAt = r.I64(),
-            GroupId = r.String(),
-            DeduplicationId = r.String(),
-            SenderId = r.String(),
-            SourceArn = r.String(),
-            BodyDigest = r.Bytes(),
-            AttributesDigest = r.NullableBytes(),
-            SystemAttributesDigest = r.NullableBytes(),
-            Attributes = ReadAttributes(ref r),
-            SystemAttributes = ReadAttributes(ref r),
-            Body = withBody ? r.RequiredString() : string.Empty,
+        Seq = r.I64(),
+        MessageId = r.Guid(),
+        SentAt = r.I64(),
+        VisibleAt = r.I64(),
+        Priority = r.U8(),
+        ReceiveCount = r.I32(),
+        FirstReceiveAt = r.I64(),
+        GroupId = r.String(),
+        DeduplicationId = r.String(),
+        SenderId = r.String(),
+        SourceArn = r.String(),
+        BodyDigest = r.Bytes(),
+        AttributesDigest = r.NullableBytes(),
+        SystemAttributesDigest = r.NullableBytes(),
+        Attributes = ReadAttributes(ref r),
+        SystemAttributes = ReadAttributes(ref r),
+        Body = withBody ? r.RequiredString() : string.Empty,
     };
 
     public static void Write(PayloadWriter w, long seq, Guid messageId, long sentAt, long visibleAt, SendRequest request, string? dedupId, MovedMessage? moved,
