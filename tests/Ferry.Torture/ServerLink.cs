@@ -65,6 +65,19 @@ internal sealed class ServerLink
         }
     }
 
+    /// <summary>The server once it is up; null when the run stops first.</summary>
+    public async Task<Endpoints?> WaitUpOrStopAsync(CancellationToken stop)
+    {
+        try
+        {
+            return await WaitUpAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary><see cref="WaitNextAsync"/>, returning quietly when the run stops instead.</summary>
     public async Task WaitNextOrStopAsync(int generation, CancellationToken stop)
     {

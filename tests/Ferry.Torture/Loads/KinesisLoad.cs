@@ -47,12 +47,7 @@ internal sealed class KinesisLoad(AwsJsonClient aws, TortureReport report, int s
         var lastByShard = new Dictionary<string, string>(StringComparer.Ordinal);
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }

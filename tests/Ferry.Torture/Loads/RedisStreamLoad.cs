@@ -61,12 +61,7 @@ internal sealed class RedisStreamLoad(TortureReport report, int seed) : ITorture
     {
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }

@@ -76,12 +76,7 @@ internal sealed class SnsFanoutLoad(AwsJsonClient aws, HttpClient http, TortureR
         var n = 0;
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }
@@ -119,12 +114,7 @@ internal sealed class SnsFanoutLoad(AwsJsonClient aws, HttpClient http, TortureR
     {
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }

@@ -70,12 +70,7 @@ internal sealed class SqsFifoLoad(AwsJsonClient aws, TortureReport report, int s
         var index = 0;
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }
@@ -160,12 +155,7 @@ internal sealed class SqsFifoLoad(AwsJsonClient aws, TortureReport report, int s
     {
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }

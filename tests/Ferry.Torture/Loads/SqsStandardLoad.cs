@@ -51,12 +51,7 @@ internal sealed class SqsStandardLoad(AwsJsonClient aws, TortureReport report, i
         var n = 0;
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }
@@ -98,12 +93,7 @@ internal sealed class SqsStandardLoad(AwsJsonClient aws, TortureReport report, i
     {
         while (!stop.IsCancellationRequested)
         {
-            ServerLink.Endpoints server;
-            try
-            {
-                server = await link.WaitUpAsync(stop);
-            }
-            catch (OperationCanceledException)
+            if (await link.WaitUpOrStopAsync(stop) is not { } server)
             {
                 return;
             }
