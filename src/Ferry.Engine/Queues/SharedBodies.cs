@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Text;
 using Ferry.Engine.Internal;
 using Ferry.Engine.RedisStreams;
 using Ferry.Storage;
@@ -103,9 +105,10 @@ internal sealed class SharedBodies(Journal journal)
         }
     }
 
-    /// <summary>The body's bytes, read from its record.</summary>
+    /// <summary>The body of a message made of <paramref name="body"/>: its bytes, read from its record, with
+    /// <paramref name="patch"/> written over them at <paramref name="offset"/>, decoded from UTF-8.</summary>
     /// <exception cref="JournalException">The record is gone (every message made of it was deleted meanwhile).</exception>
-    public byte[] Read(SharedBody body)
+    public string Compose(SharedBody body, int offset, ReadOnlySpan<byte> patch)
     {
         RecordRef record;
         lock (body)
@@ -113,18 +116,26 @@ internal sealed class SharedBodies(Journal journal)
             record = body.Record;
         }
 
-        var payload = journal.Read(record);
-        var id = BinaryPrimitives.ReadInt64LittleEndian(payload);
-        if (id != body.Id)
+        var rented = ArrayPool<byte>.Shared.Rent(record.Length);
+        try
         {
-            throw new InvalidDataException($"The shared body at position {record.Position} is {id}, not {body.Id}.");
+            var payload = rented.AsSpan(0, record.Length);
+            journal.Read(record, payload);
+            var id = BinaryPrimitives.ReadInt64LittleEndian(payload);
+            if (id != body.Id)
+            {
+                throw new InvalidDataException($"The shared body at position {record.Position} is {id}, not {body.Id}.");
+            }
+
+            var bytes = payload[HeaderBytes..];
+            StoredMessage.Patch(bytes, offset, patch);
+            return Encoding.UTF8.GetString(bytes);
         }
-
-        return payload;
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
-
-    /// <summary>Where a body's bytes start in its record's payload.</summary>
-    public static int BytesOffset => HeaderBytes;
 
     /// <summary>The body with <paramref name="id"/>, which a message being restored refers to.</summary>
     public SharedBody Find(long id)

@@ -87,7 +87,7 @@ internal sealed class StoredMessage
             throw new InvalidDataException($"A message record refers to shared body {message.SharedBodyId}, its message to {shared.Id}.");
         }
 
-        message.Body = Compose(bodies.Read(shared).AsSpan(SharedBodies.BytesOffset), patchOffset, patch);
+        message.Body = bodies.Compose(shared, patchOffset, patch);
         return message;
     }
 
@@ -95,22 +95,30 @@ internal sealed class StoredMessage
     /// <paramref name="offset"/>, decoded from UTF-8.</summary>
     public static string Compose(ReadOnlySpan<byte> template, int offset, ReadOnlySpan<byte> patch)
     {
-        if (offset < 0 || offset > template.Length - patch.Length)
-        {
-            throw new InvalidDataException($"A patch of {patch.Length} bytes at {offset} does not fit a body of {template.Length} bytes.");
-        }
-
         var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(template.Length);
         try
         {
-            template.CopyTo(rented);
-            patch.CopyTo(rented.AsSpan(offset));
-            return System.Text.Encoding.UTF8.GetString(rented, 0, template.Length);
+            var body = rented.AsSpan(0, template.Length);
+            template.CopyTo(body);
+            Patch(body, offset, patch);
+            return System.Text.Encoding.UTF8.GetString(body);
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>Writes <paramref name="patch"/> over <paramref name="body"/> at <paramref name="offset"/>.</summary>
+    /// <exception cref="InvalidDataException">The patch does not fit inside the body.</exception>
+    public static void Patch(Span<byte> body, int offset, ReadOnlySpan<byte> patch)
+    {
+        if (offset < 0 || offset > body.Length - patch.Length)
+        {
+            throw new InvalidDataException($"A patch of {patch.Length} bytes at {offset} does not fit a body of {body.Length} bytes.");
+        }
+
+        patch.CopyTo(body[offset..]);
     }
 
     /// <summary>Everything up to the body; a version 1 record's body too.</summary>
@@ -167,7 +175,7 @@ internal sealed class StoredMessage
             var body = w.Reserve(4 + template.Utf8.Length);
             System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body, template.Utf8.Length);
             template.Utf8.Span.CopyTo(body[4..]);
-            request.Patch.Span.CopyTo(body[(4 + request.PatchOffset)..]);
+            Patch(body[4..], request.PatchOffset, request.Patch.Span);
         }
         else if (request.BodyUtf8 is { } utf8)
         {
