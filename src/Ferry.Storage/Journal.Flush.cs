@@ -137,6 +137,10 @@ public sealed partial class Journal
                         Volatile.Write(ref _durable, buffer.Waiters[^1].Ref.Position + RecordHeader.AlignedSize(buffer.Waiters[^1].Ref.Length));
                     }
 
+                    // Each waiter's continuation runs here, in turn: typically it writes its reply to a socket. A
+                    // pool thread per continuation would cost a wake-up each and spread a batch over threads that
+                    // spin for work; run here, replies leave in one pass while the next batch gathers, and a busier
+                    // flusher syncs fewer, larger batches.
                     foreach (var waiter in buffer.Waiters)
                     {
                         waiter.Complete();
@@ -188,18 +192,26 @@ public sealed partial class Journal
             }
         }
 
-        foreach (var buffer in pending)
-        {
-            foreach (var waiter in buffer.Waiters)
+        // Failed appenders may react by shutting things down, so their continuations run on the pool, not here.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state =>
             {
-                waiter.Fail(error);
-            }
+                var (pending, error) = state;
+                foreach (var buffer in pending)
+                {
+                    foreach (var waiter in buffer.Waiters)
+                    {
+                        waiter.Fail(error);
+                    }
 
-            foreach (var tcs in buffer.SyncWaiters)
-            {
-                tcs.TrySetException(error);
-            }
-        }
+                    foreach (var tcs in buffer.SyncWaiters)
+                    {
+                        tcs.TrySetException(error);
+                    }
+                }
+            },
+            (pending, error),
+            preferLocal: false);
 
         _options.OnFatal?.Invoke(error);
     }

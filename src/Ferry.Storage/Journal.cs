@@ -9,8 +9,9 @@ namespace Ferry.Storage;
 /// <remarks>
 /// <para>Appenders frame their record into a shared buffer under a short lock (no I/O under it) and get a
 /// <see cref="ValueTask{TResult}"/>. One flusher thread takes everything buffered, writes it with one write per
-/// segment, issues one <c>fdatasync</c>, and completes every waiter the flush covered. While it syncs, the next
-/// batch fills up, so the number of fsyncs per second bounds batches, not appends.</para>
+/// segment, issues one <c>fdatasync</c>, and completes every waiter the flush covered, running the appenders'
+/// continuations on its own thread (they must not block). While it syncs and completes, the next batch fills up, so
+/// the number of fsyncs per second bounds batches, not appends.</para>
 /// <para>Invariant used by recovery: a segment is synced before a later segment receives data, and everything
 /// recovered is synced before anything is written after it. Each record carries an offset of its segment that was
 /// durable before the record was written — in <see cref="DurabilityMode.Fsync"/> mode the start of its batch, since a

@@ -56,6 +56,36 @@ public class SyncFailureTests
         await reopened.DisposeAsync();
     }
 
+    [Fact]
+    public async Task FailedSync_AnAppenderThatClosesTheJournalOnTheFailure_DoesNotWaitForever()
+    {
+        // Appenders' continuations run on the thread that completes them. Closing the journal waits for its flusher
+        // to exit, so a failure's continuations must not run on the flusher: there this one would wait for itself.
+        var device = new FailingSyncDevice();
+        var journal = Journal.Open(new JournalOptions { Directory = "failing-sync", Durability = Durability.Parse("fsync"), SegmentSize = 64 * 1024 }, device);
+        await journal.AppendAsync(1, 1, TestData.Payload(1, 100));
+
+        device.FailSyncs = true;
+        var closed = Task.Run(async () =>
+        {
+            try
+            {
+                await journal.AppendAsync(1, 1, TestData.Payload(2, 100));
+            }
+            catch (JournalUnavailableException)
+            {
+                // Synchronously, on whatever thread ran this continuation.
+                journal.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                return true;
+            }
+
+            return false;
+        });
+
+        Assert.Same(closed, await Task.WhenAny(closed, Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.True(await closed);
+    }
+
     /// <summary>Segments in memory whose fdatasync fails with EIO once told to.</summary>
     private sealed class FailingSyncDevice(MemoryJournalDevice? inner = null) : IJournalDevice
     {
