@@ -11,6 +11,9 @@ internal sealed class BrokerService(JournalService journal, FerrySettings settin
     /// <exception cref="InvalidOperationException">Ferry has not started.</exception>
     public Broker Broker => _broker ?? throw new InvalidOperationException("Ferry's broker is not open.");
 
+    /// <summary>The same as <see cref="Broker"/>, as a method for the faces' <c>Func&lt;Broker&gt;</c>.</summary>
+    public Broker GetBroker() => Broker;
+
     public void Open()
     {
         var defaults = new BrokerOptions();

@@ -136,7 +136,9 @@ internal static class FerryHost
         builder.Services.AddSingleton<FerryClock>();
         builder.Services.AddSingleton<JournalService>();
         builder.Services.AddSingleton<BrokerService>();
-        builder.Services.AddFerryAws(sp => () => sp.GetRequiredService<BrokerService>().Broker, new Ferry.Aws.Sns.SnsOptions
+        // Faces reach the broker on every request: the service is looked up once, its broker (open once started) read
+        // each time.
+        builder.Services.AddFerryAws(sp => sp.GetRequiredService<BrokerService>().GetBroker, new Ferry.Aws.Sns.SnsOptions
         {
             SigningDirectory = settings.DataDirectory,
             SignQueueDeliveries = settings.Topics.SignQueueDeliveries,
@@ -150,7 +152,7 @@ internal static class FerryHost
                 AllowFlush = settings.Redis.AllowFlush,
                 Durability = settings.Durability.ToString(),
             },
-            () => sp.GetRequiredService<BrokerService>().Broker,
+            sp.GetRequiredService<BrokerService>().GetBroker,
             sp.GetRequiredService<TimeProvider>()));
 
         var respListener = new RespListener();
