@@ -199,6 +199,10 @@ public sealed partial class Journal
 
         var count = pending.Count;
         pending.Clear();
+
+        // The copies' continuation ran on the flusher, which must not read the next chunk (or run what the caller does
+        // after compacting, such as a checkpoint) while every durable write waits for it.
+        await Task.Yield();
         return count;
     }
 }

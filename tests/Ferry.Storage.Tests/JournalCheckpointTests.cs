@@ -192,6 +192,28 @@ public class JournalCheckpointTests
     }
 
     [Fact]
+    public async Task Compact_GoesOnOffTheFlusher()
+    {
+        // A copy's durability completes on the journal's flusher; what follows compaction (reading the next chunk, the
+        // owner's checkpoint) must not run there, or every durable write would wait for it.
+        using var dir = new TempDirectory();
+        var owner = new Owner();
+        await using var journal = await Journal.OpenAsync(Options(dir));
+        await FillSparseAsync(journal, 100, owner.Live);
+
+        await journal.WriteCheckpointAsync(journal.MarkCheckpoint(), ReadOnlyMemory<byte>.Empty);
+        var (moved, thread) = await CompactAndNameTheThread(journal, owner);
+        Assert.True(moved > 0);
+        Assert.NotEqual("ferry-journal-flush", thread);
+
+        static async Task<(long Moved, string? Thread)> CompactAndNameTheThread(Journal journal, Owner owner)
+        {
+            var moved = await journal.CompactAsync(owner).ConfigureAwait(false);
+            return (moved, Thread.CurrentThread.Name);
+        }
+    }
+
+    [Fact]
     public async Task Compact_CrashBeforeTheNextCheckpoint_ReplaysRelocatedCopies()
     {
         using var dir = new TempDirectory();
