@@ -192,7 +192,9 @@ public sealed partial class Journal
             }
         }
 
-        // Failed appenders may react by shutting things down, so their continuations run on the pool, not here.
+        // The owner hears of it before any appender does. Failed appenders may react by shutting things down, so their
+        // continuations run on the pool, not here.
+        _options.OnFatal?.Invoke(error);
         ThreadPool.UnsafeQueueUserWorkItem(
             static state =>
             {
@@ -212,7 +214,5 @@ public sealed partial class Journal
             },
             (pending, error),
             preferLocal: false);
-
-        _options.OnFatal?.Invoke(error);
     }
 }
