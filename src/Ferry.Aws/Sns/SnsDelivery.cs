@@ -80,23 +80,15 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
     {
         if (subscription.RawMessageDelivery)
         {
-            var body = message.MessageFor("sqs");
-            Dictionary<string, MessageAttributeValue>? attributes = null;
-            if (message.Attributes.Count > 0)
-            {
-                attributes = new Dictionary<string, MessageAttributeValue>(message.Attributes.Count, StringComparer.Ordinal);
-                foreach (var a in message.Attributes)
-                {
-                    attributes[a.Name] = new MessageAttributeValue { DataType = a.DataType, StringValue = a.StringValue, BinaryValue = a.BinaryValue };
-                }
-            }
-
+            // Every raw queue subscription gets the same body and attributes: a template with nothing written over it,
+            // stored once when several queues take it.
+            var raw = RawTemplate(message);
             return new SendRequest
             {
-                Body = body,
-                BodyDigest = Convert.FromHexString(SqsMd5.OfBody(body)),
+                Template = raw.Body,
+                BodyDigest = raw.BodyDigest,
                 Attributes = message.Attributes.Count > 0 ? message.Attributes : null,
-                AttributesDigest = SqsMd5.OfMessageAttributes(attributes) is { } digest ? Convert.FromHexString(digest) : null,
+                AttributesDigest = raw.AttributesDigest,
                 GroupId = message.GroupId,
                 DeduplicationId = message.DeduplicationId,
             };
@@ -219,10 +211,53 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
     /// <summary>An envelope with a placeholder id at <paramref name="IdOffset"/>, and the MD5 state of the bytes before it.</summary>
     private sealed record EnvelopeTemplateBytes(string Text, BodyTemplate Body, int IdOffset, Md5 Prefix);
 
+    /// <summary>The body that raw queue subscriptions get, as a template, with its digests and those of the attributes.</summary>
+    private static RawTemplateBytes RawTemplate(TopicMessage message)
+    {
+        var state = message.FaceState as MessageState ?? new MessageState();
+        message.FaceState ??= state;
+        lock (state)
+        {
+            if (state.Raw is { } cached)
+            {
+                return cached;
+            }
+        }
+
+        var body = message.MessageFor("sqs");
+        Dictionary<string, MessageAttributeValue>? attributes = null;
+        if (message.Attributes.Count > 0)
+        {
+            attributes = new Dictionary<string, MessageAttributeValue>(message.Attributes.Count, StringComparer.Ordinal);
+            foreach (var a in message.Attributes)
+            {
+                attributes[a.Name] = new MessageAttributeValue { DataType = a.DataType, StringValue = a.StringValue, BinaryValue = a.BinaryValue };
+            }
+        }
+
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(body);
+        var bodyDigest = new byte[Md5.HashSizeInBytes];
+        Md5.HashData(utf8, bodyDigest);
+        var raw = new RawTemplateBytes(
+            new BodyTemplate(utf8),
+            bodyDigest,
+            SqsMd5.OfMessageAttributes(attributes) is { } digest ? Convert.FromHexString(digest) : null);
+        lock (state)
+        {
+            state.Raw ??= raw;
+            return state.Raw;
+        }
+    }
+
+    /// <summary>A raw delivery's body and digests: the same for every raw queue subscription of a message.</summary>
+    private sealed record RawTemplateBytes(BodyTemplate Body, byte[] BodyDigest, byte[]? AttributesDigest);
+
     /// <summary>What deliveries of one message share: its notification and signature for the last protocol text asked.</summary>
     private sealed class MessageState
     {
         public EnvelopeTemplateBytes? Template { get; set; }
+
+        public RawTemplateBytes? Raw { get; set; }
 
         public SnsNotification? Notification { get; set; }
 

@@ -247,37 +247,76 @@ public sealed partial class Topics
 
     /// <summary>
     /// Appends every queue delivery (or its dead letter); the caller holds the write gate. A body template that
-    /// several deliveries share (the envelope, which differs only in the subscription's id) is stored once, and each of
-    /// those messages stores only its own bytes and a reference to it.
+    /// several deliveries share is stored once, and each of those messages stores only its own bytes and a reference
+    /// to it: the envelope, which differs only in the subscription's id, and the raw body, which does not differ.
     /// </summary>
     private void StageAll(List<(Subscription Subscription, SendRequest Send)> sends, List<Staged> staged)
     {
-        BodyTemplate? template = null;
-        var uses = 0;
+        // A publish has at most a few templates (one per delivery format), so a list beats a dictionary.
+        List<(BodyTemplate Template, int Uses, SharedBody? Shared)>? templates = null;
         foreach (var (_, send) in sends)
         {
-            if (send.Template is { } t && (template is null || ReferenceEquals(t, template)))
+            if (send.Template is not { } t)
             {
-                template = t;
-                uses++;
+                continue;
+            }
+
+            templates ??= [];
+            var i = IndexOf(templates, t);
+            if (i < 0)
+            {
+                templates.Add((t, 1, null));
+            }
+            else
+            {
+                templates[i] = (t, templates[i].Uses + 1, null);
             }
         }
 
-        var shared = uses >= 2 ? _broker.SharedBodies.Store(template!.Utf8.Span) : null;
         try
         {
+            for (var i = 0; i < (templates?.Count ?? 0); i++)
+            {
+                if (templates![i].Uses >= 2)
+                {
+                    templates[i] = templates[i] with { Shared = _broker.SharedBodies.Store(templates[i].Template.Utf8.Span) };
+                }
+            }
+
             foreach (var (subscription, send) in sends)
             {
-                Stage(subscription, send, shared is not null && ReferenceEquals(send.Template, template) ? shared : null, staged);
+                SharedBody? shared = null;
+                if (send.Template is { } t)
+                {
+                    shared = templates![IndexOf(templates, t)].Shared;
+                }
+
+                Stage(subscription, send, shared, staged);
             }
         }
         finally
         {
-            if (shared is not null)
+            foreach (var (_, _, shared) in templates ?? [])
             {
-                // The messages hold their references now (or none were appended, and the body goes).
-                _broker.SharedBodies.Release(shared);
+                if (shared is not null)
+                {
+                    // The messages hold their references now (or none were appended, and the body goes).
+                    _broker.SharedBodies.Release(shared);
+                }
             }
+        }
+
+        static int IndexOf(List<(BodyTemplate Template, int Uses, SharedBody? Shared)> templates, BodyTemplate template)
+        {
+            for (var i = 0; i < templates.Count; i++)
+            {
+                if (ReferenceEquals(templates[i].Template, template))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 

@@ -139,6 +139,51 @@ public sealed class SnsProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RawAndEnvelopedDeliveries_EachStoreTheirBodyOnce()
+    {
+        var arn = await CreateTopicAsync("t");
+        var raw = new List<Queue>();
+        var enveloped = new List<Queue>();
+        for (var i = 0; i < 3; i++)
+        {
+            raw.Add(await QueueAsync("raw" + i));
+            await _server.OkAsync("Subscribe", ("TopicArn", arn), ("Protocol", "sqs"), ("Endpoint", raw[i].Arn),
+                ("Attributes.entry.1.key", "RawMessageDelivery"), ("Attributes.entry.1.value", "true"));
+            enveloped.Add(await QueueAsync("enveloped" + i));
+            await _server.OkAsync("Subscribe", ("TopicArn", arn), ("Protocol", "sqs"), ("Endpoint", enveloped[i].Arn));
+        }
+
+        var text = new string('m', 8000);
+        var before = _server.Journal.GetStats();
+        await _server.OkAsync("Publish", ("TopicArn", arn), ("Message", text),
+            ("MessageAttributes.entry.1.Name", "color"), ("MessageAttributes.entry.1.Value.DataType", "String"), ("MessageAttributes.entry.1.Value.StringValue", "red"));
+        var after = _server.Journal.GetStats();
+
+        // One raw body and one envelope (each about 8 KB) and six small messages; a copy per queue would be 48 KB.
+        Assert.InRange(after.Tail - before.Tail, 16_000, 20_000);
+        Assert.Equal(8, after.LiveRecords - before.LiveRecords);
+        foreach (var queue in raw)
+        {
+            var message = Assert.Single(await DrainAsync(queue));
+            Assert.Equal(text, message.Body);
+            Assert.Equal(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)), message.BodyDigest);
+            Assert.Contains(message.Attributes, a => a is { Name: "color", DataType: "String", StringValue: "red" });
+            Assert.NotNull(message.AttributesDigest);
+            await queue.DeleteAsync(message.ReceiptHandle);
+        }
+
+        foreach (var queue in enveloped)
+        {
+            var message = Assert.Single(await DrainAsync(queue));
+            Assert.Equal(text, JsonDocument.Parse(message.Body).RootElement.GetProperty("Message").GetString());
+            await queue.DeleteAsync(message.ReceiptHandle);
+        }
+
+        // The bodies went with their last messages.
+        Assert.Equal(before.LiveRecords, _server.Journal.GetStats().LiveRecords);
+    }
+
+    [Fact]
     public async Task EveryQueueSubscription_GetsItsOwnUnsubscribeUrl_AndTheDigestOfItsOwnBody()
     {
         var arn = await CreateTopicAsync("t");

@@ -25,6 +25,8 @@ public sealed class SnsTestServer : IAsyncDisposable
 
     internal Broker Broker { get; private set; } = null!;
 
+    internal Journal Journal => _journal;
+
     public Uri Address { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
