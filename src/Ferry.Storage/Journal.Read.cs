@@ -115,6 +115,21 @@ public sealed partial class Journal
         Interlocked.Add(ref segment.LiveBytes, -RecordHeader.AlignedSize(record.Length));
     }
 
+    /// <summary>Replay met a record its owner already holds at <paramref name="held"/>: the copy compaction made of it
+    /// supersedes the original (which is released), and anything else is a duplicate (released itself).</summary>
+    public void ReplayAgain(ref RecordRef held, in JournalRecord replayed)
+    {
+        if (replayed.IsRelocated && held != replayed.Ref)
+        {
+            Release(held);
+            held = replayed.Ref;
+        }
+        else
+        {
+            Release(replayed.Ref);
+        }
+    }
+
     private Segment? FindSegment(long position)
     {
         var segments = Volatile.Read(ref _segments);

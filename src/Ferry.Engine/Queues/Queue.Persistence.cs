@@ -216,16 +216,7 @@ public sealed partial class Queue
         if (_messages.TryGetValue(stored.Seq, out var existing))
         {
             // A copy made by compaction: it supersedes the original.
-            if (record.IsRelocated && existing.Body != record.Ref)
-            {
-                Journal.Release(existing.Body);
-                existing.Body = record.Ref;
-            }
-            else
-            {
-                Journal.Release(record.Ref);
-            }
-
+            Journal.ReplayAgain(ref existing.Body, record);
             return;
         }
 

@@ -155,16 +155,7 @@ internal sealed class SharedBodies(Journal journal)
         _lastId = Math.Max(_lastId, id);
         if (_byId.TryGetValue(id, out var body))
         {
-            if (record.IsRelocated && body.Record != record.Ref)
-            {
-                journal.Release(body.Record);
-                body.Record = record.Ref;
-            }
-            else
-            {
-                journal.Release(record.Ref);
-            }
-
+            journal.ReplayAgain(ref body.Record, record);
             return;
         }
 

@@ -360,17 +360,7 @@ public sealed partial class RedisStreams
         if (index >= 0)
         {
             // A copy made by compaction supersedes the original.
-            ref var slot = ref stream.Slot(index);
-            if (record.IsRelocated && slot.Record != record.Ref)
-            {
-                Journal.Release(slot.Record);
-                slot.Record = record.Ref;
-            }
-            else
-            {
-                Journal.Release(record.Ref);
-            }
-
+            Journal.ReplayAgain(ref stream.Slot(index).Record, record);
             return;
         }
 

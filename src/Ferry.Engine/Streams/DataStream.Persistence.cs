@@ -134,16 +134,9 @@ public sealed partial class DataStream
         {
             // Known already: a copy made by compaction supersedes the original; anything else is not needed.
             ref var batch = ref shard.Batches[shard.Entries[at].BatchNo];
-            if (record.IsRelocated && batch.Ref != record.Ref)
-            {
-                Journal.Release(batch.Ref);
-                batch.Ref = record.Ref;
-            }
-            else
-            {
-                Journal.Release(record.Ref);
-            }
-
+            var held = batch.Ref;
+            Journal.ReplayAgain(ref held, record);
+            batch.Ref = held;
             return;
         }
 
