@@ -85,7 +85,8 @@ internal sealed class SnsFanoutScenario : IScenario
         report.AddParameter("subscriptions", $"{FanoutQueueCount} queues with RawMessageDelivery=false, {FanoutQueueCount - FilteredQueueCount} unfiltered "
             + $"and {FilteredQueueCount} with FilterPolicy {OrderFilterPolicy}");
         report.AddParameter("probe", $"every {load.ProbeEvery}th publish also carries probe=String 1 → probe queue (FilterPolicy {ProbeFilterPolicy}), "
-            + $"one consumer: ReceiveMessage ≤ {SqsSupport.MaxBatch}, WaitTimeSeconds={ProbeWaitSeconds}, DeleteMessageBatch");
+            + $"one consumer: ReceiveMessage ≤ {SqsSupport.MaxBatch}, WaitTimeSeconds={ProbeWaitSeconds}, "
+            + "each batch deleted (DeleteMessageBatch, a second connection) while the next receive waits");
         report.AddParameter("deliveries", "counted with GetQueueAttributes (ApproximateNumberOfMessages + NotVisible of the 10 queues) at the start and end "
             + $"of the measured interval; a queue holding {load.RotateAt:N0} messages is replaced by a fresh subscribed queue, the old one unsubscribed, "
             + $"counted a last time and deleted {s_checkInterval.TotalMilliseconds:0} ms later (checks every {s_checkInterval.TotalMilliseconds:0} ms)");
@@ -113,6 +114,7 @@ internal sealed class SnsFanoutScenario : IScenario
         await using SqsClient admin = await SqsClient.ConnectAsync(server.EndPoint, cancellationToken);
         await using SnsClient snsAdmin = await SnsClient.ConnectAsync(server.EndPoint, cancellationToken);
         await using SqsClient probeClient = await SqsClient.ConnectAsync(server.EndPoint, cancellationToken);
+        await using SqsClient probeDeleter = await SqsClient.ConnectAsync(server.EndPoint, cancellationToken);
         SqsQueue probeQueue = await admin.CreateQueueAsync("ferry-bench-fanout-probe", cancellationToken);
         SnsTopic topic = await snsAdmin.CreateTopicAsync("ferry-bench-fanout", cancellationToken);
         await snsAdmin.SubscribeQueueAsync(topic, await admin.QueueArnAsync(probeQueue, cancellationToken), Subscription(ProbeFilterPolicy), cancellationToken);
@@ -127,7 +129,7 @@ internal sealed class SnsFanoutScenario : IScenario
         SnsClient[] publishers = await SnsClient.ConnectManyAsync(server.EndPoint, load.Connections, cancellationToken);
         var probe = new SnsProbe();
         using var stopProbe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task consumer = Task.Run(() => probe.ConsumeAsync(probeClient, probeQueue, SqsSupport.MaxBatch, ProbeWaitSeconds, stopProbe.Token), CancellationToken.None);
+        Task consumer = Task.Run(() => probe.ConsumeAsync(probeClient, probeDeleter, probeQueue, SqsSupport.MaxBatch, ProbeWaitSeconds, stopProbe.Token), CancellationToken.None);
         var window = new DeliveryWindow();
         try
         {

@@ -44,14 +44,21 @@ internal sealed class SnsProbe
     /// <summary>
     /// Receives from <paramref name="queue"/> (up to <paramref name="maxMessages"/> per call, long polls of
     /// <paramref name="waitSeconds"/>) and deletes what arrived, until <paramref name="cancellationToken"/> is cancelled.
+    /// Each batch is deleted over <paramref name="deleter"/> while <paramref name="client"/> polls for the next, as
+    /// consumers that keep up do: a probe's latency is its time to reach a waiting consumer, not the consumer's own
+    /// delete round trip.
     /// </summary>
-    public async Task ConsumeAsync(SqsClient client, SqsQueue queue, int maxMessages, int waitSeconds, CancellationToken cancellationToken)
+    public async Task ConsumeAsync(SqsClient client, SqsClient deleter, SqsQueue queue, int maxMessages, int waitSeconds, CancellationToken cancellationToken)
     {
-        var received = new ReceivedMessages(SnsEnvelope.TryReadStamp);
+        // Two buffers: one being deleted while the other receives.
+        ReceivedMessages[] buffers = [new(SnsEnvelope.TryReadStamp), new(SnsEnvelope.TryReadStamp)];
+        int current = 0;
+        Task deleting = Task.CompletedTask;
         try
         {
             while (true)
             {
+                ReceivedMessages received = buffers[current];
                 await client.ReceiveMessageAsync(queue, maxMessages, waitSeconds, received, cancellationToken: cancellationToken);
                 long now = Stopwatch.GetTimestamp();
                 for (int i = 0; i < received.Count; i++)
@@ -66,13 +73,25 @@ internal sealed class SnsProbe
 
                 if (received.Count > 0)
                 {
-                    await client.DeleteMessageBatchAsync(queue, received, cancellationToken);
+                    // The other buffer's delete must be done before that buffer receives again.
+                    await deleting;
+                    deleting = deleter.DeleteMessageBatchAsync(queue, received, cancellationToken).AsTask();
+                    current ^= 1;
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The run is over; the long poll in progress is abandoned with its connection.
+        }
+
+        try
+        {
+            await deleting;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Abandoned with its connection too.
         }
     }
 }
