@@ -74,6 +74,9 @@ internal static class FerryHost
         return ExitOk;
     }
 
+    /// <summary>ASP.NET Core's per-request logging category.</summary>
+    internal const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>Builds a Ferry server from command-line arguments and configuration, without starting it.</summary>
     /// <param name="args">Command-line arguments.</param>
     /// <param name="configDirectory">
@@ -128,6 +131,12 @@ internal static class FerryHost
         // The generic host logs a failed start (port taken, journal damaged) with a full stack trace; Ferry
         // reports those itself in one line. Its Critical lines (a background service stopping the host) still show.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        // ASP.NET Core starts an Activity and a logging scope for every request whenever its hosting category logs at
+        // any level, and Ferry logs nothing there: off, unless the configuration names the category itself.
+        if (configuration[$"Logging:LogLevel:{HostingDiagnosticsCategory}"] is null)
+        {
+            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
+        }
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = DrainTimeout);
         builder.Services.AddOptions<FerryOptions>().Bind(configuration.GetSection(FerryOptions.SectionName));

@@ -1,5 +1,7 @@
 using System.Net;
 using Ferry.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Tests;
 
@@ -92,6 +94,21 @@ public sealed class ConfigurationTests : IDisposable
     {
         Assert.True(Build().InlineIo);
         Assert.False(Build("--Ferry:InlineIo=false").InlineIo);
+    }
+
+    [Fact]
+    public async Task RequestLogging_IsOffByDefault_AndCanBeTurnedOn()
+    {
+        // Enabled at any level, ASP.NET Core's hosting category costs an Activity and a logging scope per request.
+        await using var plain = FerryHost.Build([], configDirectory: _dir.Path, currentDirectory: _dir.Path);
+        await using var logging = FerryHost.Build(
+            [$"--Logging:LogLevel:{FerryHost.HostingDiagnosticsCategory}=Information"], configDirectory: _dir.Path, currentDirectory: _dir.Path);
+
+        Assert.False(Enabled(plain));
+        Assert.True(Enabled(logging));
+
+        static bool Enabled(FerryApp app) => app.Services.GetRequiredService<ILoggerFactory>()
+            .CreateLogger(FerryHost.HostingDiagnosticsCategory).IsEnabled(LogLevel.Critical);
     }
 
     [Fact]
