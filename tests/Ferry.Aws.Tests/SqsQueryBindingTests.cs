@@ -18,6 +18,35 @@ public class SqsQueryBindingTests
         return XElement.Parse(SqsXml.Response(action, "req", x => SqsXmlResults.Write(x, (dynamic)result))).Element(Ns + (action + "Result"))!;
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("?a=1&b=2")]
+    [InlineData("a=1&a=2&&b&=x&c=")]
+    [InlineData("Message=a+b%20c%2Bd&x=%E2%82%AC%zz%&y=%C3&z=%2")]
+    [InlineData("=only&k==v=w")]
+    [InlineData("na+me%3D=v%26w&%41=decoded+name")]
+    public void Parse_SplitsAndDecodesAsAspNetCore_FirstValueWins(string form)
+    {
+        var parsed = QueryParameters.Parse(form);
+        var expected = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(form);
+
+        Assert.Equal(expected.Count, parsed.Count);
+        foreach (var (name, values) in expected)
+        {
+            Assert.Equal(values[0], parsed[name]);
+        }
+    }
+
+    [Fact]
+    public void Parse_NamesAreCaseSensitive()
+    {
+        // As AWS reads them; ParseQuery's dictionary would have merged the two names into the first one's spelling.
+        var parsed = QueryParameters.Parse("A=upper&a=lower&A=again");
+
+        Assert.Equal("upper", parsed["A"]);
+        Assert.Equal("lower", parsed["a"]);
+    }
+
     [Fact]
     public void AllActionsAreKnown() => Assert.Equal(23, SqsOperations.ByName.Count);
 

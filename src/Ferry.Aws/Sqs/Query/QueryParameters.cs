@@ -27,9 +27,15 @@ internal sealed class QueryParameters
         }
 
         var values = into?._values ?? new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in QueryHelpers.ParseQuery(form))
+        // ASP.NET Core's own splitting and decoding (QueryHelpers.ParseQuery uses the same), without the dictionary of
+        // every value that ParseQuery builds first.
+        foreach (var pair in new QueryStringEnumerable(form))
         {
-            values.TryAdd(pair.Key, pair.Value.Count > 0 ? pair.Value[0] ?? "" : "");
+            var name = pair.DecodeName().ToString();
+            if (!values.ContainsKey(name))
+            {
+                values.Add(name, pair.DecodeValue().ToString());
+            }
         }
 
         return into ?? new QueryParameters(values);
