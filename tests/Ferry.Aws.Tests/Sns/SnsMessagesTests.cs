@@ -167,6 +167,33 @@ public class SnsMessagesTests
     }
 
     [Fact]
+    public void Notification_EveryCharacterEscaped_RoundTrips()
+    {
+        // Six bytes out for every byte in: the writer asks for room for the text plus one escape at a time and must
+        // go round until all of it is written.
+        var message = string.Concat(Enumerable.Repeat("\u0001\"\u001f", 30_000));
+        var bytes = SnsMessages.NotificationUtf8(Notification(message), Unsubscribe, signature: null);
+        using var document = JsonDocument.Parse(bytes);
+        Assert.Equal(message, document.RootElement.GetProperty("Message").GetString());
+    }
+
+    [Fact]
+    public void Notification_ConsecutiveEnvelopes_ShareNothing()
+    {
+        // One thread writes its envelopes in the same scratch buffer: a short one after a long one is whole, and
+        // neither result changes afterwards.
+        var longBytes = SnsMessages.NotificationUtf8(Notification(new string('x', 5000)), Unsubscribe, signature: null);
+        var longCopy = longBytes.ToArray();
+        var shortJson = SnsMessages.NotificationString(Notification("short"), Unsubscribe, signature: null);
+        var shortBytes = SnsMessages.NotificationUtf8(Notification("short"), Unsubscribe, signature: null);
+
+        Assert.Equal(longCopy, longBytes);
+        Assert.Equal(shortJson, Encoding.UTF8.GetString(shortBytes));
+        using var document = JsonDocument.Parse(shortBytes);
+        Assert.Equal("short", document.RootElement.GetProperty("Message").GetString());
+    }
+
+    [Fact]
     public void Notification_UnpairedSurrogate_BecomesReplacementCharacter()
     {
         var json = SnsMessages.NotificationString(Notification("a\ud800b"), Unsubscribe, signature: null);

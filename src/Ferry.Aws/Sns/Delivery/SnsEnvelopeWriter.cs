@@ -29,6 +29,9 @@ internal struct SnsEnvelopeWriter(IBufferWriter<byte> output)
     /// <summary>A UTF-16 char becomes at most three UTF-8 bytes (a surrogate pair, two chars, becomes four).</summary>
     private const int MaxUtf8BytesPerChar = 3;
 
+    /// <summary>The most one scalar becomes: <c>\u001F</c>.</summary>
+    private const int LongestEscape = 6;
+
     private readonly IBufferWriter<byte> _output = output;
     private bool _first = true;
 
@@ -136,8 +139,10 @@ internal struct SnsEnvelopeWriter(IBufferWriter<byte> output)
     {
         while (!utf8.IsEmpty)
         {
-            // Escaping grows a byte to at most six; asking for room for the whole slice keeps this to one pass.
-            var span = _output.GetSpan(Math.Min(utf8.Length, SliceBytes) * 6);
+            // Room for the slice as it is plus one escape: most text needs few escapes, and asking for the worst case
+            // (six bytes a byte) would make the buffer grow to six times the message. Text with more escapes than
+            // that goes round again (the encoder stops where the room ends), and the room is never too small for one.
+            var span = _output.GetSpan(Math.Min(utf8.Length, SliceBytes) + LongestEscape);
             SnsJsonEncoder.Instance.EncodeUtf8(utf8, span, out int consumed, out int written);
             _output.Advance(written);
             utf8 = utf8[consumed..];
