@@ -19,21 +19,15 @@ internal static class SqsResponses
     public const string RequestIdHeader = "x-amzn-RequestId";
     public const string QueryErrorHeader = "x-amzn-query-error";
 
-    /// <summary>A buffer that grew past this is dropped after use rather than kept by its thread.</summary>
-    private const int MaxRetainedBuffer = 256 * 1024;
-
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
 
     public static void WriteJson<T>(HttpResponse response, string requestId, T result, JsonTypeInfo<T> typeInfo)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = JsonContentType;
         response.Headers[RequestIdHeader] = requestId;
-        var buffer = RentBuffer();
+        var buffer = ScratchBuffer.Rent(4096);
         var writer = RentWriter(buffer);
         try
         {
@@ -44,7 +38,7 @@ internal static class SqsResponses
         finally
         {
             writer.Reset(Stream.Null);
-            ReturnBuffer(buffer);
+            ScratchBuffer.Return(buffer);
         }
     }
 
@@ -73,7 +67,7 @@ internal static class SqsResponses
 
         response.ContentType = JsonContentType;
         response.Headers[QueryErrorHeader] = error.QueryCode + ";" + error.FaultType;
-        var buffer = RentBuffer();
+        var buffer = ScratchBuffer.Rent(4096);
         var writer = RentWriter(buffer);
         try
         {
@@ -87,23 +81,7 @@ internal static class SqsResponses
         finally
         {
             writer.Reset(Stream.Null);
-            ReturnBuffer(buffer);
-        }
-    }
-
-    private static ArrayBufferWriter<byte> RentBuffer()
-    {
-        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(4096);
-        t_buffer = null;
-        return buffer;
-    }
-
-    private static void ReturnBuffer(ArrayBufferWriter<byte> buffer)
-    {
-        if (buffer.Capacity <= MaxRetainedBuffer)
-        {
-            buffer.ResetWrittenCount();
-            t_buffer = buffer;
+            ScratchBuffer.Return(buffer);
         }
     }
 

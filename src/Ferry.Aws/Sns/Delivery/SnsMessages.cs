@@ -111,45 +111,21 @@ internal static class SnsMessages
     /// <summary>The Notification envelope as UTF-8 bytes; see <see cref="WriteNotification"/>.</summary>
     public static byte[] NotificationUtf8(SnsNotification notification, string unsubscribeUrl, SnsSignature? signature)
     {
-        var buffer = RentScratch(notification.Message.Length + EnvelopeOverhead);
+        var buffer = ScratchBuffer.Rent(notification.Message.Length + EnvelopeOverhead);
         WriteNotification(buffer, notification, unsubscribeUrl, signature);
         var utf8 = buffer.WrittenSpan.ToArray();
-        ReturnScratch(buffer);
+        ScratchBuffer.Return(buffer);
         return utf8;
     }
 
     /// <summary>The Notification envelope as a string (the body of an SQS message); see <see cref="WriteNotification"/>.</summary>
     public static string NotificationString(SnsNotification notification, string unsubscribeUrl, SnsSignature? signature)
     {
-        var buffer = RentScratch(notification.Message.Length + EnvelopeOverhead);
+        var buffer = ScratchBuffer.Rent(notification.Message.Length + EnvelopeOverhead);
         WriteNotification(buffer, notification, unsubscribeUrl, signature);
         var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        ReturnScratch(buffer);
+        ScratchBuffer.Return(buffer);
         return text;
-    }
-
-    /// <summary>A scratch buffer a thread writes envelopes into before copying them out: one publish builds an
-    /// envelope or two, and a fresh buffer each time would be garbage the size of the message, grown once or twice.</summary>
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_scratch;
-
-    /// <summary>Scratch buffers larger than this (from the occasional large message) are not kept.</summary>
-    private const int ScratchKeptBytes = 64 * 1024;
-
-    private static ArrayBufferWriter<byte> RentScratch(int sizeHint)
-    {
-        var buffer = t_scratch ?? new ArrayBufferWriter<byte>(Math.Min(sizeHint, ScratchKeptBytes));
-        t_scratch = null;
-        return buffer;
-    }
-
-    private static void ReturnScratch(ArrayBufferWriter<byte> buffer)
-    {
-        if (buffer.Capacity <= ScratchKeptBytes)
-        {
-            buffer.ResetWrittenCount();
-            t_scratch = buffer;
-        }
     }
 
     /// <summary>The confirmation message as UTF-8 bytes; see <see cref="WriteConfirmation"/>.</summary>
