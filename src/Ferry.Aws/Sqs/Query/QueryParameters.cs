@@ -28,7 +28,8 @@ internal sealed class QueryParameters
 
         var values = into?._values ?? new Dictionary<string, string>(StringComparer.Ordinal);
         // ASP.NET Core's own splitting and decoding (QueryHelpers.ParseQuery uses the same), without the dictionary of
-        // every value that ParseQuery builds first.
+        // every value that ParseQuery builds first. Names are compared as sent, as AWS reads them (that dictionary
+        // ignored case, so "a" after "A" was lost).
         foreach (var pair in new QueryStringEnumerable(form))
         {
             var name = pair.DecodeName().ToString();
