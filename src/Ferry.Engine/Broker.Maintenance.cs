@@ -82,8 +82,10 @@ public sealed partial class Broker
     /// every 10 seconds.</summary>
     private static readonly TimeSpan HeapCompactionInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>Growth below this is not worth a pause.</summary>
-    private const long HeapGrowthAllowance = 64L << 20;
+    /// <summary>Growth below this is not worth a pause. Under steady load the server collector keeps about 100–150 MiB
+    /// more committed than a few tens of MiB live (its young-generation budgets), and takes it back within a second of
+    /// a compaction: with 64 MiB here, sns-fanout paid an 18–45 ms blocking collection every 10 seconds for nothing.</summary>
+    private const long HeapGrowthAllowance = 256L << 20;
 
     /// <summary>Allocation between two maintenance rounds below which the process counts as idle.</summary>
     private const long IdleAllocationBytes = 16L << 20;
