@@ -140,22 +140,22 @@ public sealed partial class Broker
                     break;
                 }
 
-                foreach (var entry in batch)
+                foreach (var seq in batch)
                 {
                     if (token.IsCancellationRequested)
                     {
-                        source.ReturnMoving(entry);
+                        source.ReturnMoving(seq);
                         continue;
                     }
 
-                    var target = task.DestinationArn is { } d ? FindQueueByArn(d) : OriginOf(entry);
+                    var target = task.DestinationArn is { } d ? FindQueueByArn(d) : OriginOf(source, seq);
                     if (target is null)
                     {
-                        source.ReturnMoving(entry);
+                        source.ReturnMoving(seq);
                         throw new EngineException(EngineError.ResourceNotFound, "The destination queue does not exist.");
                     }
 
-                    await MoveAsync(source, entry, target, new MovedMessageInfo(false)).ConfigureAwait(false);
+                    await MoveAsync(source, seq, target, new MovedMessageInfo(false)).ConfigureAwait(false);
                     Interlocked.Increment(ref task.Moved);
                 }
 
@@ -192,8 +192,13 @@ public sealed partial class Broker
     }
 
     /// <summary>The queue a dead-lettered message came from, from its record.</summary>
-    private Queue? OriginOf(MessageEntry entry)
+    private Queue? OriginOf(Queue source, long seq)
     {
+        if (source.FindMoving(seq) is not { } entry)
+        {
+            return null;
+        }
+
         try
         {
             var stored = StoredMessage.Read(Journal.Read(entry.Body));

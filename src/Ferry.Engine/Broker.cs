@@ -323,18 +323,18 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     /// (no such queue) goes back to ready.</summary>
     /// <returns>False when there is no dead-letter queue to move to (deleted, or the source itself): the messages
     /// went back to the source.</returns>
-    internal async Task<bool> DeadLetterAsync(Queue source, List<MessageEntry> entries)
+    internal async Task<bool> DeadLetterAsync(Queue source, List<long> seqs)
     {
         var target = source.Settings.DeadLetterTargetArn is { } arn ? FindQueueByArn(arn) : null;
-        foreach (var entry in entries)
+        foreach (var seq in seqs)
         {
             if (target is null || target == source)
             {
-                source.ReturnMoving(entry);
+                source.ReturnMoving(seq);
                 continue;
             }
 
-            await MoveAsync(source, entry, target, new MovedMessageInfo(true)).ConfigureAwait(false);
+            await MoveAsync(source, seq, target, new MovedMessageInfo(true)).ConfigureAwait(false);
         }
 
         return target is not null && target != source;
@@ -344,8 +344,13 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
 
     /// <summary>Copies a message into <paramref name="target"/> (durably), then deletes it from <paramref name="source"/>.
     /// A crash in between leaves it in both: at least once, never lost.</summary>
-    private async Task MoveAsync(Queue source, MessageEntry entry, Queue target, MovedMessageInfo info)
+    private async Task MoveAsync(Queue source, long seq, Queue target, MovedMessageInfo info)
     {
+        if (source.FindMoving(seq) is not { } entry)
+        {
+            return;
+        }
+
         StoredMessage stored;
         try
         {
@@ -353,7 +358,7 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         }
         catch (JournalException)
         {
-            source.ReturnMoving(entry);
+            source.ReturnMoving(seq);
             return;
         }
 
@@ -363,7 +368,7 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         try
         {
             var (_, durable, copy) = target.Enqueue(stored.ToRequest(), moved);
-            if (copy is not null)
+            if (copy != 0)
             {
                 await durable.ConfigureAwait(false);
                 target.Commit(copy);
@@ -371,11 +376,11 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
         }
         catch (EngineException)
         {
-            source.ReturnMoving(entry);
+            source.ReturnMoving(seq);
             throw;
         }
 
-        await source.CompleteMove(entry).ConfigureAwait(false);
+        await source.CompleteMove(seq).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -10,15 +10,18 @@ internal enum MessageState : byte
     Delayed,
     InFlight,
 
-    /// <summary>On its way to the dead-letter queue.</summary>
+    /// <summary>On its way to the dead-letter queue or another queue (a move task).</summary>
     Moving,
-    Deleted,
 }
 
-/// <summary>One queued message in memory: its place in the journal and its delivery state. The body, attributes and
-/// ids stay in the journal record (about 90 bytes here per message).</summary>
-internal sealed class MessageEntry
+/// <summary>One queued message in memory: its place in the journal and its delivery state (64 bytes, kept in the
+/// queue's <see cref="MessageTable"/>; the body, attributes and ids stay in the journal record).</summary>
+/// <remarks>A value, not an object: a queue of a million messages is a few hundred arrays to the garbage collector,
+/// not a million objects that live as long as their messages. Everything else refers to a message by its sequence
+/// number, which a queue never gives twice, and finds it in the table; a message not found there is gone.</remarks>
+internal struct MessageEntry
 {
+    /// <summary>The message's sequence number in its queue, from 1; 0 marks an empty slot.</summary>
     public long Seq;
     public RecordRef Body;
 
@@ -38,7 +41,8 @@ internal sealed class FifoGroup(string id)
 {
     public string Id { get; } = id;
 
-    public RingBuffer<MessageEntry> Messages { get; } = new();
+    /// <summary>The sequence numbers of its messages, in order; removed ones are dropped lazily from the front.</summary>
+    public RingBuffer<long> Messages { get; } = new();
 
     public int InFlight;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ferry.Storage;
 
 namespace Ferry.Engine.Queues;
@@ -48,14 +49,15 @@ public sealed partial class Queue
                         continue;
                     }
 
-                    if (!_messages.TryGetValue(seq, out var entry))
+                    ref var entry = ref _messages.Find(seq);
+                    if (Unsafe.IsNullRef(ref entry))
                     {
                         gone = true;
                     }
                     else if (entry.ReceiveCount == receiveCount && entry.State is MessageState.InFlight or MessageState.Ready)
                     {
-                        Uncount(entry);
-                        Remove(entry);
+                        Uncount(ref entry);
+                        Remove(ref entry);
                         deleted.Add(seq);
                     }
                 }
@@ -96,7 +98,7 @@ public sealed partial class Queue
         new(EngineError.ReceiptHandleIsInvalid, $"The input receipt handle \"{handle}\" is not a valid receipt handle.");
 
     /// <summary>Takes an entry out of the counter of its current state. Caller holds <see cref="Gate"/>.</summary>
-    private void Uncount(MessageEntry entry)
+    private void Uncount(ref MessageEntry entry)
     {
         switch (entry.State)
         {
@@ -142,7 +144,7 @@ public sealed partial class Queue
     private (EngineException?[] Errors, ValueTask<RecordRef> Durable) ChangeVisibilityBatch(IReadOnlyList<(string ReceiptHandle, int Seconds)> changes)
     {
         var errors = new EngineException?[changes.Count];
-        var changed = new List<MessageEntry>();
+        var changed = new List<(long Seq, long VisibleAt)>();
         var now = Now;
         _broker.EnterWrite();
         try
@@ -160,7 +162,8 @@ public sealed partial class Queue
                         continue;
                     }
 
-                    if (!_messages.TryGetValue(seq, out var entry) || entry.ReceiveCount != receiveCount)
+                    ref var entry = ref _messages.Find(seq);
+                    if (Unsafe.IsNullRef(ref entry) || entry.ReceiveCount != receiveCount)
                     {
                         errors[i] = new EngineException(EngineError.InvalidParameterValue,
                             $"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.");
@@ -174,8 +177,8 @@ public sealed partial class Queue
                     }
 
                     entry.VisibleAt = now + (seconds * 1000L);
-                    _timed.Enqueue(entry, entry.VisibleAt);
-                    changed.Add(entry);
+                    _timed.Enqueue(seq, entry.VisibleAt);
+                    changed.Add((seq, entry.VisibleAt));
                 }
 
                 if (changed.Count == 0)
@@ -185,10 +188,10 @@ public sealed partial class Queue
 
                 using var payload = new Internal.PayloadWriter(8 + (changed.Count * 16));
                 payload.I32(changed.Count);
-                foreach (var entry in changed)
+                foreach (var (seq, visibleAt) in changed)
                 {
-                    payload.I64(entry.Seq);
-                    payload.I64(entry.VisibleAt);
+                    payload.I64(seq);
+                    payload.I64(visibleAt);
                 }
 
                 var durable = Journal.AppendAsync((ushort)RecordType.VisibilityChanged, Id, payload.WrittenSpan, out var record);
@@ -242,24 +245,24 @@ public sealed partial class Queue
     /// <summary>Removes every message with a sequence number up to <paramref name="seq"/>. Caller holds <see cref="Gate"/>.</summary>
     private void RemoveUpTo(long seq)
     {
-        foreach (var entry in _messages.InOrder().TakeWhile(e => e.Seq <= seq).ToList())
+        foreach (var s in _messages.SeqsInOrder(upTo: seq))
         {
-            if (entry.State == MessageState.Moving)
+            ref var entry = ref _messages.Find(s);
+            if (Unsafe.IsNullRef(ref entry) || entry.State == MessageState.Moving)
             {
                 continue;
             }
 
-            Uncount(entry);
+            Uncount(ref entry);
             if (entry.State == MessageState.Pending)
             {
-                // Its send is not acknowledged yet; the purge still removes it once durable.
-                entry.State = MessageState.Deleted;
-                _messages.Remove(entry.Seq);
-                ReleaseRecords(entry);
+                // Its send is not acknowledged yet; the purge still removes it (its commit will not find it).
+                _messages.Remove(s, out var removed);
+                ReleaseRecords(removed);
                 continue;
             }
 
-            Remove(entry);
+            Remove(ref entry);
         }
     }
 
@@ -277,10 +280,22 @@ public sealed partial class Queue
                 PromoteDue(now);
                 ExpireDedup(now);
                 var retention = Settings.MessageRetentionPeriodSeconds * 1000L;
-                foreach (var entry in _messages.Oldest(int.MaxValue, e => now - e.SentAt < retention || e.State is MessageState.Pending or MessageState.Moving))
+                var old = new List<long>();
+                foreach (ref var e in _messages)
                 {
-                    Uncount(entry);
-                    Remove(entry);
+                    if (now - e.SentAt < retention || e.State is MessageState.Pending or MessageState.Moving)
+                    {
+                        break;
+                    }
+
+                    old.Add(e.Seq);
+                }
+
+                foreach (var seq in old)
+                {
+                    ref var entry = ref _messages.Find(seq);
+                    Uncount(ref entry);
+                    Remove(ref entry);
                     expired++;
                 }
             }
@@ -294,33 +309,47 @@ public sealed partial class Queue
     }
 
     /// <summary>The message set aside for the dead-letter queue stays; it goes back to ready.</summary>
-    internal void ReturnMoving(MessageEntry entry)
+    internal void ReturnMoving(long seq)
     {
         lock (Gate)
         {
-            if (entry.State == MessageState.Moving)
+            ref var entry = ref _messages.Find(seq);
+            if (!Unsafe.IsNullRef(ref entry) && entry.State == MessageState.Moving)
             {
-                MakeReady(entry);
+                MakeReady(ref entry);
                 WakeWaiters(1);
             }
         }
     }
 
+    /// <summary>A message set aside to move, as it is now; null when it is no longer in the queue.</summary>
+    internal MovingMessage? FindMoving(long seq)
+    {
+        lock (Gate)
+        {
+            ref var entry = ref _messages.Find(seq);
+            return Unsafe.IsNullRef(ref entry) || entry.State != MessageState.Moving
+                ? null
+                : new MovingMessage(seq, entry.Body, entry.Shared, entry.ReceiveCount, entry.FirstReceiveAt);
+        }
+    }
+
     /// <summary>The message now lives in another queue: delete it here, durably.</summary>
-    internal ValueTask<RecordRef> CompleteMove(MessageEntry entry)
+    internal ValueTask<RecordRef> CompleteMove(long seq)
     {
         _broker.EnterWrite(background: true);
         try
         {
             lock (Gate)
             {
-                if (entry.State != MessageState.Moving || IsDeleted)
+                ref var entry = ref _messages.Find(seq);
+                if (Unsafe.IsNullRef(ref entry) || entry.State != MessageState.Moving || IsDeleted)
                 {
                     return default;
                 }
 
-                Remove(entry);
-                return AppendSeqs(RecordType.MessagesDeleted, [entry.Seq]);
+                Remove(ref entry);
+                return AppendSeqs(RecordType.MessagesDeleted, [seq]);
             }
         }
         finally
@@ -330,13 +359,13 @@ public sealed partial class Queue
     }
 
     /// <summary>Takes up to <paramref name="max"/> ready messages to move elsewhere (a message move task).</summary>
-    internal List<MessageEntry> TakeForMove(int max)
+    internal List<long> TakeForMove(int max)
     {
-        var taken = new List<MessageEntry>();
+        var taken = new List<long>();
         lock (Gate)
         {
             PromoteDue(Now);
-            foreach (var entry in _messages.InOrder())
+            foreach (ref var entry in _messages)
             {
                 if (taken.Count >= max)
                 {
@@ -347,7 +376,7 @@ public sealed partial class Queue
                 {
                     _ready--;
                     entry.State = MessageState.Moving;
-                    taken.Add(entry);
+                    taken.Add(entry.Seq);
                 }
             }
         }
@@ -365,3 +394,6 @@ public sealed partial class Queue
         }
     }
 }
+
+/// <summary>A message set aside to move to another queue, as it was when looked up.</summary>
+internal readonly record struct MovingMessage(long Seq, RecordRef Body, SharedBody? Shared, int ReceiveCount, long FirstReceiveAt);

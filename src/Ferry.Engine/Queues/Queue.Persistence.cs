@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ferry.Engine.Internal;
 using Ferry.Storage;
 
@@ -10,7 +11,7 @@ public sealed partial class Queue
         StoredMessage.Write(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved, shared);
 
     /// <summary>Releases a message's record, and its reference to the body it shares with other messages.</summary>
-    private void ReleaseRecords(MessageEntry entry)
+    private void ReleaseRecords(in MessageEntry entry)
     {
         Journal.Release(entry.Body);
         if (entry.Shared is { } shared)
@@ -36,7 +37,7 @@ public sealed partial class Queue
             var nextSeq = _nextSeq;
             var lastPurgeAt = _lastPurgeAt;
             var entries = new CaptureList<EntrySnapshot>();
-            foreach (var e in _messages.InOrder())
+            foreach (ref var e in _messages)
             {
                 entries.Add(new EntrySnapshot(e.Seq, e.Body, e.SentAt, e.VisibleAt, e.FirstReceiveAt, e.ReceiveCount, e.Priority, e.Group?.Id, e.Shared?.Id ?? 0));
             }
@@ -91,22 +92,19 @@ public sealed partial class Queue
         var count = r.I32();
         for (var i = 0; i < count; i++)
         {
-            var entry = new MessageEntry
-            {
-                Seq = r.I64(),
-                Body = new RecordRef(r.I64(), r.I32()),
-                SentAt = r.I64(),
-                VisibleAt = r.I64(),
-                FirstReceiveAt = r.I64(),
-                ReceiveCount = r.I32(),
-                Priority = r.U8(),
-                State = MessageState.Pending,
-            };
+            ref var entry = ref _messages.Add(r.I64());
+            entry.Body = new RecordRef(r.I64(), r.I32());
+            entry.SentAt = r.I64();
+            entry.VisibleAt = r.I64();
+            entry.FirstReceiveAt = r.I64();
+            entry.ReceiveCount = r.I32();
+            entry.Priority = r.U8();
+            entry.State = MessageState.Pending;
             var group = r.String();
             if (group is not null)
             {
                 entry.Group = Group(group);
-                entry.Group.Messages.PushBack(entry);
+                entry.Group.Messages.PushBack(entry.Seq);
             }
 
             if (withSharedBodies && r.I64() is var sharedId and not 0)
@@ -114,8 +112,6 @@ public sealed partial class Queue
                 entry.Shared = _broker.SharedBodies.Find(sharedId);
                 SharedBodies.AddReference(entry.Shared);
             }
-
-            _messages.Add(entry);
         }
 
         var dedups = r.I32();
@@ -144,7 +140,8 @@ public sealed partial class Queue
                     var receiveCount = r.I32();
                     var visibleAt = r.I64();
                     var firstReceiveAt = r.I64();
-                    if (_messages.TryGetValue(seq, out var e))
+                    ref var e = ref _messages.Find(seq);
+                    if (!Unsafe.IsNullRef(ref e))
                     {
                         e.ReceiveCount = receiveCount;
                         e.VisibleAt = visibleAt;
@@ -163,7 +160,6 @@ public sealed partial class Queue
                 {
                     if (_messages.Remove(r.I64(), out var e))
                     {
-                        e.State = MessageState.Deleted;
                         ReleaseRecords(e);
                     }
                 }
@@ -179,7 +175,8 @@ public sealed partial class Queue
                 {
                     var seq = r.I64();
                     var visibleAt = r.I64();
-                    if (_messages.TryGetValue(seq, out var e))
+                    ref var e = ref _messages.Find(seq);
+                    if (!Unsafe.IsNullRef(ref e))
                     {
                         e.VisibleAt = visibleAt;
                     }
@@ -193,10 +190,9 @@ public sealed partial class Queue
                 var r = new PayloadReader(payload);
                 var upTo = r.I64();
                 _lastPurgeAt = r.I64();
-                foreach (var e in _messages.InOrder().TakeWhile(e => e.Seq <= upTo).ToList())
+                foreach (var seq in _messages.SeqsInOrder(upTo))
                 {
-                    _messages.Remove(e.Seq);
-                    e.State = MessageState.Deleted;
+                    _messages.Remove(seq, out var e);
                     ReleaseRecords(e);
                 }
 
@@ -213,7 +209,8 @@ public sealed partial class Queue
     private void ReplaySent(in JournalRecord record)
     {
         var stored = StoredMessage.Read(record.Payload.Span);
-        if (_messages.TryGetValue(stored.Seq, out var existing))
+        ref var existing = ref _messages.Find(stored.Seq);
+        if (!Unsafe.IsNullRef(ref existing))
         {
             // A copy made by compaction: it supersedes the original.
             Journal.ReplayAgain(ref existing.Body, record);
@@ -227,17 +224,14 @@ public sealed partial class Queue
             return;
         }
 
-        var entry = new MessageEntry
-        {
-            Seq = stored.Seq,
-            Body = record.Ref,
-            SentAt = stored.SentAt,
-            VisibleAt = stored.VisibleAt,
-            Priority = stored.Priority,
-            ReceiveCount = stored.ReceiveCount,
-            FirstReceiveAt = stored.FirstReceiveAt,
-            State = MessageState.Pending,
-        };
+        ref var entry = ref _messages.Add(stored.Seq);
+        entry.Body = record.Ref;
+        entry.SentAt = stored.SentAt;
+        entry.VisibleAt = stored.VisibleAt;
+        entry.Priority = stored.Priority;
+        entry.ReceiveCount = stored.ReceiveCount;
+        entry.FirstReceiveAt = stored.FirstReceiveAt;
+        entry.State = MessageState.Pending;
         if (stored.SharedBodyId != 0)
         {
             entry.Shared = _broker.SharedBodies.Find(stored.SharedBodyId);
@@ -245,11 +239,10 @@ public sealed partial class Queue
         }
 
         _nextSeq = Math.Max(_nextSeq, stored.Seq);
-        _messages.Add(entry);
         if (IsFifo && stored.GroupId is not null)
         {
             entry.Group = Group(stored.GroupId);
-            entry.Group.Messages.PushBack(entry);
+            entry.Group.Messages.PushBack(stored.Seq);
             if (stored.DeduplicationId is not null && stored.SourceArn is null)
             {
                 var key = Settings.DeduplicationScopeIsGroup ? stored.GroupId + "\n" + stored.DeduplicationId : stored.DeduplicationId;
@@ -262,29 +255,28 @@ public sealed partial class Queue
     internal void FinishRecovery()
     {
         var now = Now;
-        var ordered = _messages.InOrder().ToList();
-
         foreach (var group in _groups.Values.ToList())
         {
-            var members = new List<MessageEntry>();
+            var members = new List<long>();
             while (group.Messages.Count > 0)
             {
-                var e = group.Messages.PopFront();
-                if (e.State != MessageState.Deleted)
+                var seq = group.Messages.PopFront();
+                if (_messages.Contains(seq))
                 {
-                    members.Add(e);
+                    members.Add(seq);
                 }
             }
 
-            foreach (var e in members.OrderBy(e => e.Seq))
+            members.Sort();
+            foreach (var seq in members)
             {
-                group.Messages.PushBack(e);
+                group.Messages.PushBack(seq);
             }
         }
 
-        foreach (var e in ordered)
+        foreach (ref var e in _messages)
         {
-            Place(e, now);
+            Place(ref e, now);
         }
 
         ExpireDedup(now);
@@ -296,7 +288,8 @@ public sealed partial class Queue
         var seq = StoredMessage.ReadSeq(record.Payload.Span);
         lock (Gate)
         {
-            return _messages.TryGetValue(seq, out var e) && e.Body == record.Ref;
+            ref var e = ref _messages.Find(seq);
+            return !Unsafe.IsNullRef(ref e) && e.Body == record.Ref;
         }
     }
 
@@ -305,7 +298,8 @@ public sealed partial class Queue
         var seq = StoredMessage.ReadSeq(record.Payload.Span);
         lock (Gate)
         {
-            if (_messages.TryGetValue(seq, out var e) && e.Body == record.Ref)
+            ref var e = ref _messages.Find(seq);
+            if (!Unsafe.IsNullRef(ref e) && e.Body == record.Ref)
             {
                 e.Body = newRef;
                 return true;
@@ -320,13 +314,10 @@ public sealed partial class Queue
     {
         lock (Gate)
         {
-            foreach (var e in _messages.InOrder())
+            // A message on its way elsewhere is released too: its move finds it gone and stops.
+            foreach (ref var e in _messages)
             {
-                if (e.State != MessageState.Moving)
-                {
-                    e.State = MessageState.Deleted;
-                    ReleaseRecords(e);
-                }
+                ReleaseRecords(e);
             }
 
             _messages.Clear();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ferry.Storage;
 
 namespace Ferry.Engine.Queues;
@@ -82,14 +83,15 @@ public sealed partial class Queue
         }
     }
 
-    private sealed record Taken(MessageEntry Entry, RecordRef Body, int ReceiveCount, long FirstReceiveAt, long Seq);
+    /// <summary>A message taken by a receive, as it was when taken.</summary>
+    private readonly record struct Taken(long Seq, RecordRef Body, SharedBody? Shared, int ReceiveCount, long FirstReceiveAt, long VisibleAt);
 
     /// <summary>Takes deliverable messages, marks them in flight and appends the receive record.</summary>
     /// <param name="request">The receive.</param>
     /// <param name="deadLetters">False once the dead-letter queue was found missing: nothing is set aside for it.</param>
     /// <param name="moving">Messages received too often, set aside for the dead-letter queue.</param>
     /// <param name="durable">Completes when the receive record is durable.</param>
-    private List<Taken> TryReceive(ReceiveRequest request, bool deadLetters, out List<MessageEntry>? moving, out ValueTask<RecordRef> durable)
+    private List<Taken> TryReceive(ReceiveRequest request, bool deadLetters, out List<long>? moving, out ValueTask<RecordRef> durable)
     {
         moving = null;
         durable = default;
@@ -105,13 +107,12 @@ public sealed partial class Queue
                 PromoteDue(now);
                 if (IsFifo && request.ReceiveRequestAttemptId is { } attempt && _attempts.TryGetValue(attempt, out var previous) && previous.ExpiresAt > now)
                 {
-                    var same = previous.Messages.All(m => _messages.TryGetValue(m.Seq, out var e) && e.State == MessageState.InFlight && e.ReceiveCount == m.ReceiveCount);
-                    if (same)
+                    if (StillInFlight(previous.Messages))
                     {
                         foreach (var (seq, receiveCount) in previous.Messages)
                         {
-                            _messages.TryGetValue(seq, out var e);
-                            taken.Add(new Taken(e, e.Body, receiveCount, e.FirstReceiveAt, seq));
+                            ref var e = ref _messages.Find(seq);
+                            taken.Add(new Taken(seq, e.Body, e.Shared, receiveCount, e.FirstReceiveAt, e.VisibleAt));
                         }
 
                         // The receive repeated here may not be durable yet: answer no sooner than it is.
@@ -134,8 +135,8 @@ public sealed partial class Queue
 
                         for (var i = 0; i < group.Messages.Count && taken.Count < request.MaxMessages; i++)
                         {
-                            var entry = group.Messages[i];
-                            if (entry.State is MessageState.Deleted or MessageState.Moving)
+                            ref var entry = ref _messages.Find(group.Messages[i]);
+                            if (Unsafe.IsNullRef(ref entry) || entry.State == MessageState.Moving)
                             {
                                 continue;
                             }
@@ -145,12 +146,12 @@ public sealed partial class Queue
                                 break;
                             }
 
-                            if (!Deliverable(entry, now, retention, maxReceives, ref moving))
+                            if (!Deliverable(ref entry, now, retention, maxReceives, ref moving))
                             {
                                 continue;
                             }
 
-                            Deliver(entry, now, visibility, taken);
+                            Deliver(ref entry, now, visibility, taken);
                         }
 
                         Head(group);
@@ -162,16 +163,17 @@ public sealed partial class Queue
                     for (var p = PriorityLanes - 1; p >= 0 && taken.Count < request.MaxMessages; p--)
                     {
                         var lane = _lanes[p];
-                        while (lane is not null && taken.Count < request.MaxMessages && lane.TryDequeue(out var entry))
+                        while (lane is not null && taken.Count < request.MaxMessages && lane.TryDequeue(out var seq))
                         {
-                            if (entry.State != MessageState.Ready)
+                            ref var entry = ref _messages.Find(seq);
+                            if (Unsafe.IsNullRef(ref entry) || entry.State != MessageState.Ready)
                             {
                                 continue;
                             }
 
-                            if (Deliverable(entry, now, retention, maxReceives, ref moving))
+                            if (Deliverable(ref entry, now, retention, maxReceives, ref moving))
                             {
-                                Deliver(entry, now, visibility, taken);
+                                Deliver(ref entry, now, visibility, taken);
                             }
                         }
                     }
@@ -185,7 +187,7 @@ public sealed partial class Queue
                     {
                         payload.I64(t.Seq);
                         payload.I32(t.ReceiveCount);
-                        payload.I64(t.Entry.VisibleAt);
+                        payload.I64(t.VisibleAt);
                         payload.I64(t.FirstReceiveAt);
                     }
 
@@ -208,12 +210,12 @@ public sealed partial class Queue
     }
 
     /// <summary>Drops an expired message, or sets aside one that has been received too often; true if it may be delivered.</summary>
-    private bool Deliverable(MessageEntry entry, long now, long retention, int maxReceives, ref List<MessageEntry>? moving)
+    private bool Deliverable(ref MessageEntry entry, long now, long retention, int maxReceives, ref List<long>? moving)
     {
         if (now - entry.SentAt >= retention)
         {
             _ready--;
-            Remove(entry);
+            Remove(ref entry);
             return false;
         }
 
@@ -221,14 +223,29 @@ public sealed partial class Queue
         {
             _ready--;
             entry.State = MessageState.Moving;
-            (moving ??= []).Add(entry);
+            (moving ??= []).Add(entry.Seq);
             return false;
         }
 
         return true;
     }
 
-    private void Deliver(MessageEntry entry, long now, long visibility, List<Taken> taken)
+    /// <summary>Whether the messages a receive attempt took are all still in flight from that receive.</summary>
+    private bool StillInFlight((long Seq, int ReceiveCount)[] messages)
+    {
+        foreach (var (seq, receiveCount) in messages)
+        {
+            ref var e = ref _messages.Find(seq);
+            if (Unsafe.IsNullRef(ref e) || e.State != MessageState.InFlight || e.ReceiveCount != receiveCount)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Deliver(ref MessageEntry entry, long now, long visibility, List<Taken> taken)
     {
         _ready--;
         _inFlight++;
@@ -245,8 +262,8 @@ public sealed partial class Queue
             entry.Group.InFlight++;
         }
 
-        _timed.Enqueue(entry, entry.VisibleAt);
-        taken.Add(new Taken(entry, entry.Body, entry.ReceiveCount, entry.FirstReceiveAt, entry.Seq));
+        _timed.Enqueue(entry.Seq, entry.VisibleAt);
+        taken.Add(new Taken(entry.Seq, entry.Body, entry.Shared, entry.ReceiveCount, entry.FirstReceiveAt, entry.VisibleAt));
     }
 
     /// <summary>Reads the bodies of the taken messages (outside the lock) and builds what the consumer sees.</summary>
@@ -258,7 +275,7 @@ public sealed partial class Queue
             StoredMessage stored;
             try
             {
-                stored = StoredMessage.Read(Journal.Read(t.Body), _broker.SharedBodies, t.Entry.Shared);
+                stored = StoredMessage.Read(Journal.Read(t.Body), _broker.SharedBodies, t.Shared);
             }
             catch (JournalException)
             {
@@ -308,7 +325,7 @@ public sealed partial class Queue
             return;
         }
 
-        while (_timed.TryPeek(out var entry, out var due) && (entry.VisibleAt != due || entry.State is not (MessageState.Delayed or MessageState.InFlight)))
+        while (_timed.TryPeek(out var seq, out var due) && !IsTimed(ref _messages.Find(seq), due))
         {
             _timed.Dequeue();
         }
@@ -337,12 +354,11 @@ public sealed partial class Queue
 
     /// <summary>Removes a message for good (deleted, expired, purged, moved) and releases its record. Caller holds
     /// <see cref="Gate"/> and has already taken it out of its counter.</summary>
-    private void Remove(MessageEntry entry)
+    private void Remove(ref MessageEntry entry)
     {
-        entry.State = MessageState.Deleted;
-        _messages.Remove(entry.Seq);
-        ReleaseRecords(entry);
-        if (entry.Group is { } group)
+        _messages.Remove(entry.Seq, out var removed);
+        ReleaseRecords(removed);
+        if (removed.Group is { } group)
         {
             Head(group);
             OfferGroup(group);

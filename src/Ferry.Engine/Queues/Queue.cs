@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Ferry.Storage;
@@ -28,8 +29,12 @@ public sealed partial class Queue
     private readonly Broker _broker;
 
     private readonly MessageTable _messages = new();
-    private readonly Queue<MessageEntry>?[] _lanes = new Queue<MessageEntry>?[PriorityLanes];
-    private readonly PriorityQueue<MessageEntry, long> _timed = new();
+    /// <summary>Sequence numbers of ready messages, one lane per priority; a message no longer ready is skipped.</summary>
+    private readonly Queue<long>?[] _lanes = new Queue<long>?[PriorityLanes];
+
+    /// <summary>Sequence numbers of delayed and in-flight messages by the time they become visible; an item whose
+    /// message moved on (its visibility time or state changed, or it is gone) is skipped.</summary>
+    private readonly PriorityQueue<long, long> _timed = new();
     private readonly Dictionary<string, FifoGroup> _groups = new(StringComparer.Ordinal);
     private readonly Queue<FifoGroup> _readyGroups = new();
     private readonly Dictionary<string, DedupEntry> _dedup = new(StringComparer.Ordinal);
@@ -97,14 +102,14 @@ public sealed partial class Queue
     /// <summary>Sends one message; completes when it is durable.</summary>
     public async Task<SendResult> SendAsync(SendRequest request)
     {
-        var (result, durable, entry) = Enqueue(request, null);
-        if (entry is null)
+        var (result, durable, seq) = Enqueue(request, null);
+        if (seq == 0)
         {
             return result;
         }
 
         await durable.ConfigureAwait(false);
-        Commit(entry);
+        Commit(seq);
         return result;
     }
 
@@ -113,14 +118,14 @@ public sealed partial class Queue
     public async Task<object[]> SendBatchAsync(IReadOnlyList<SendRequest> requests)
     {
         var results = new object[requests.Count];
-        var pending = new (ValueTask<RecordRef> Durable, MessageEntry? Entry)[requests.Count];
+        var pending = new (ValueTask<RecordRef> Durable, long Seq)[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
             try
             {
-                var (result, durable, entry) = Enqueue(requests[i], null);
+                var (result, durable, seq) = Enqueue(requests[i], null);
                 results[i] = result;
-                pending[i] = (durable, entry);
+                pending[i] = (durable, seq);
             }
             catch (EngineException ex)
             {
@@ -128,13 +133,13 @@ public sealed partial class Queue
             }
         }
 
-        var committed = new List<MessageEntry>(requests.Count);
+        var committed = new List<long>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
-            if (pending[i].Entry is { } entry)
+            if (pending[i].Seq != 0)
             {
                 await pending[i].Durable.ConfigureAwait(false);
-                committed.Add(entry);
+                committed.Add(pending[i].Seq);
             }
         }
 
@@ -142,13 +147,13 @@ public sealed partial class Queue
         return results;
     }
 
-    /// <summary>Appends a message and indexes it as pending. For a FIFO duplicate, returns the original's entry while it
-    /// is still pending (to commit once durable), else a null entry.</summary>
+    /// <summary>Appends a message and indexes it as pending; returns its sequence number, to commit once durable. For a
+    /// FIFO duplicate, returns the original's while it is still pending, else 0.</summary>
     /// <param name="request">The message.</param>
     /// <param name="moved">For a message moved from another queue: its identity and history.</param>
     /// <param name="shared">The stored <see cref="SendRequest.Template"/> of <paramref name="request"/>, which the
     /// message then refers to instead of holding its whole body; null to store the body in the message.</param>
-    internal (SendResult Result, ValueTask<RecordRef> Durable, MessageEntry? Entry) Enqueue(SendRequest request, MovedMessage? moved, SharedBody? shared = null)
+    internal (SendResult Result, ValueTask<RecordRef> Durable, long Seq) Enqueue(SendRequest request, MovedMessage? moved, SharedBody? shared = null)
     {
         if (request.Template is { } template)
         {
@@ -213,13 +218,14 @@ public sealed partial class Queue
                     // A duplicate is acknowledged no sooner than its original: while the original's record is not
                     // durable yet, the duplicate waits for the journal to flush it (and may commit it first).
                     var duplicate = new SendResult(seen.MessageId, FormatSequence(seen.Seq));
-                    if (_messages.TryGetValue(seen.Seq, out var original) && original.State == MessageState.Pending)
+                    ref var original = ref _messages.Find(seen.Seq);
+                    if (!Unsafe.IsNullRef(ref original) && original.State == MessageState.Pending)
                     {
                         var flushed = FlushedAsync();
-                        return (duplicate, flushed, original);
+                        return (duplicate, flushed, seen.Seq);
                     }
 
-                    return (duplicate, default, null);
+                    return (duplicate, default, 0);
                 }
 
                 var seq = ++_nextSeq;
@@ -233,24 +239,20 @@ public sealed partial class Queue
                     SharedBodies.AddReference(shared);
                 }
 
-                var entry = new MessageEntry
-                {
-                    Seq = seq,
-                    Body = reference,
-                    Shared = shared,
-                    SentAt = sentAt,
-                    VisibleAt = visibleAt,
-                    Priority = IsFifo ? (byte)0 : (byte)request.Priority,
-                    ReceiveCount = moved?.ReceiveCount ?? 0,
-                    FirstReceiveAt = moved?.FirstReceiveAt ?? 0,
-                    State = MessageState.Pending,
-                };
-                _messages.Add(entry);
+                ref var entry = ref _messages.Add(seq);
+                entry.Body = reference;
+                entry.Shared = shared;
+                entry.SentAt = sentAt;
+                entry.VisibleAt = visibleAt;
+                entry.Priority = IsFifo ? (byte)0 : (byte)request.Priority;
+                entry.ReceiveCount = moved?.ReceiveCount ?? 0;
+                entry.FirstReceiveAt = moved?.FirstReceiveAt ?? 0;
+                entry.State = MessageState.Pending;
                 if (IsFifo)
                 {
                     var group = Group(request.GroupId!);
                     entry.Group = group;
-                    group.Messages.PushBack(entry);
+                    group.Messages.PushBack(seq);
                 }
 
                 if (dedupKey is not null)
@@ -258,7 +260,7 @@ public sealed partial class Queue
                     RememberDedup(dedupKey, messageId, seq, now + (long)DeduplicationWindow.TotalMilliseconds);
                 }
 
-                return (new SendResult(messageId, IsFifo ? FormatSequence(seq) : null), durable, entry);
+                return (new SendResult(messageId, IsFifo ? FormatSequence(seq) : null), durable, seq);
             }
         }
         finally
@@ -275,12 +277,12 @@ public sealed partial class Queue
     }
 
     /// <summary>The message's record is durable: make it deliverable.</summary>
-    internal void Commit(MessageEntry entry) => Commit([entry]);
+    internal void Commit(long seq) => Commit([seq]);
 
     /// <summary>The messages' records are durable: make them deliverable, under one acquisition of the lock.</summary>
-    private void Commit(ReadOnlySpan<MessageEntry> entries)
+    internal void Commit(ReadOnlySpan<long> seqs)
     {
-        if (entries.IsEmpty)
+        if (seqs.IsEmpty)
         {
             return;
         }
@@ -289,14 +291,15 @@ public sealed partial class Queue
         {
             var now = Now;
             var ready = 0;
-            foreach (var entry in entries)
+            foreach (var seq in seqs)
             {
-                if (entry.State != MessageState.Pending)
+                ref var entry = ref _messages.Find(seq);
+                if (Unsafe.IsNullRef(ref entry) || entry.State != MessageState.Pending)
                 {
                     continue;
                 }
 
-                Place(entry, now);
+                Place(ref entry, now);
                 if (entry.State == MessageState.Ready)
                 {
                     ready++;
@@ -309,7 +312,7 @@ public sealed partial class Queue
     }
 
     /// <summary>Puts an entry where its visibility time says: a ready lane or group, or the timed heap.</summary>
-    private void Place(MessageEntry entry, long now)
+    private void Place(ref MessageEntry entry, long now)
     {
         if (entry.VisibleAt > now)
         {
@@ -327,14 +330,14 @@ public sealed partial class Queue
                 _delayed++;
             }
 
-            _timed.Enqueue(entry, entry.VisibleAt);
+            _timed.Enqueue(entry.Seq, entry.VisibleAt);
             return;
         }
 
-        MakeReady(entry);
+        MakeReady(ref entry);
     }
 
-    private void MakeReady(MessageEntry entry)
+    private void MakeReady(ref MessageEntry entry)
     {
         entry.State = MessageState.Ready;
         _ready++;
@@ -344,7 +347,7 @@ public sealed partial class Queue
         }
         else
         {
-            (_lanes[entry.Priority] ??= new Queue<MessageEntry>()).Enqueue(entry);
+            (_lanes[entry.Priority] ??= new Queue<long>()).Enqueue(entry.Seq);
         }
     }
 
@@ -352,10 +355,11 @@ public sealed partial class Queue
     private int PromoteDue(long now)
     {
         var promoted = 0;
-        while (_timed.TryPeek(out var entry, out var due) && due <= now)
+        while (_timed.TryPeek(out var seq, out var due) && due <= now)
         {
             _timed.Dequeue();
-            if (entry.VisibleAt != due || entry.State is not (MessageState.Delayed or MessageState.InFlight))
+            ref var entry = ref _messages.Find(seq);
+            if (!IsTimed(ref entry, due))
             {
                 continue;
             }
@@ -373,12 +377,16 @@ public sealed partial class Queue
                 _delayed--;
             }
 
-            MakeReady(entry);
+            MakeReady(ref entry);
             promoted++;
         }
 
         return promoted;
     }
+
+    /// <summary>Whether a <see cref="_timed"/> item due at <paramref name="due"/> still stands for its message.</summary>
+    private static bool IsTimed(ref MessageEntry entry, long due) =>
+        !Unsafe.IsNullRef(ref entry) && entry.VisibleAt == due && entry.State is MessageState.Delayed or MessageState.InFlight;
 
     private FifoGroup Group(string id)
     {
@@ -400,20 +408,22 @@ public sealed partial class Queue
         }
 
         var head = Head(group);
-        if (head is { State: MessageState.Ready })
+        if (head != 0 && _messages.Find(head).State == MessageState.Ready)
         {
             group.InReadyList = true;
             _readyGroups.Enqueue(group);
         }
     }
 
-    /// <summary>The group's first message still in the queue, dropping removed ones from the front.</summary>
-    private MessageEntry? Head(FifoGroup group)
+    /// <summary>The sequence number of the group's first message still in the queue (0 when none is left), dropping
+    /// removed ones and ones set aside to move from the front.</summary>
+    private long Head(FifoGroup group)
     {
         while (group.Messages.Count > 0)
         {
             var head = group.Messages[0];
-            if (head.State is not (MessageState.Deleted or MessageState.Moving))
+            ref var entry = ref _messages.Find(head);
+            if (!Unsafe.IsNullRef(ref entry) && entry.State != MessageState.Moving)
             {
                 return head;
             }
@@ -422,7 +432,7 @@ public sealed partial class Queue
         }
 
         _groups.Remove(group.Id);
-        return null;
+        return 0;
     }
 
     private void RememberDedup(string key, Guid messageId, long seq, long expiresAt)

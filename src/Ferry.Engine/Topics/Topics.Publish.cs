@@ -342,8 +342,8 @@ public sealed partial class Topics
     {
         try
         {
-            var (_, durable, entry) = queue.Enqueue(send, null, shared);
-            staged.Add(new Staged(queue, durable, entry));
+            var (_, durable, seq) = queue.Enqueue(send, null, shared);
+            staged.Add(new Staged(queue, durable, seq));
             return true;
         }
         catch (EngineException)
@@ -393,9 +393,9 @@ public sealed partial class Topics
         foreach (var s in staged)
         {
             await s.Durable.ConfigureAwait(false);
-            if (s.Entry is { } entry)
+            if (s.Seq != 0)
             {
-                s.Queue.Commit(entry);
+                s.Queue.Commit(s.Seq);
             }
         }
     }
@@ -547,8 +547,9 @@ public sealed partial class Topics
         };
     }
 
-    /// <summary>A queue message appended but not yet durable.</summary>
-    private readonly record struct Staged(Queue Queue, ValueTask<RecordRef> Durable, MessageEntry? Entry);
+    /// <summary>A queue message appended for a publish: its queue, its durability, and its sequence number to commit
+    /// (0 when there is nothing to commit).</summary>
+    private readonly record struct Staged(Queue Queue, ValueTask<RecordRef> Durable, long Seq);
 
     /// <summary>A publish whose push deliveries are owed.</summary>
     private sealed class PendingPublish(RecordRef record, Topic topic, HashSet<Guid> remaining)
