@@ -4,7 +4,8 @@ namespace Ferry.Engine.Tests;
 
 public class FifoQueueTests
 {
-    private static ReceiveRequest Receive(int max = 10, string? attempt = null) => new() { MaxMessages = max, ReceiveRequestAttemptId = attempt };
+    private static ReceiveRequest Receive(int max = 10, string? attempt = null, int wait = 0) =>
+        new() { MaxMessages = max, ReceiveRequestAttemptId = attempt, WaitTimeSeconds = wait };
 
     [Fact]
     public async Task Fifo_DeliversInOrderWithinAGroup_AndBlocksTheGroupWhileInFlight()
@@ -139,6 +140,59 @@ public class FifoQueueTests
             Assert.True(journal.GetStats().Durable > before, $"retry {i} answered before the receive it repeats was durable");
             Assert.Equal((await first).Select(m => m.ReceiptHandle), retry.Select(m => m.ReceiptHandle));
         }
+    }
+
+    [Fact]
+    public async Task RedrivePolicy_ToADeletedQueue_KeepsThePoisonMessageInItsGroup()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var dlq = await f.Broker.CreateQueueAsync("dlq.fifo", null, null);
+        var q = await f.Broker.CreateQueueAsync("q.fifo", new Dictionary<string, string>
+        {
+            ["ContentBasedDeduplication"] = "true",
+            ["VisibilityTimeout"] = "1",
+            ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{dlq.Arn}\",\"maxReceiveCount\":1}}",
+        }, null);
+        await q.SendAsync(EngineFixture.Message("poison", group: "A"));
+        await q.SendAsync(EngineFixture.Message("next", group: "A"));
+        Assert.Equal(["poison"], (await q.ReceiveAsync(Receive(max: 1), default)).Select(m => m.Body));
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+        await f.Broker.DeleteQueueAsync(dlq);
+
+        // Past maxReceiveCount with no dead-letter queue to go to: the message is delivered again, first in its
+        // group. Setting it aside dropped it from its group, so the receive went on to the next message, and the
+        // poison message was left ready but unreachable.
+        var again = await q.ReceiveAsync(Receive(max: 1, wait: 20), default);
+        var message = Assert.Single(again);
+        Assert.Equal("poison", message.Body);
+        Assert.Equal(2, message.ReceiveCount);
+        await q.DeleteAsync(message.ReceiptHandle);
+        Assert.Equal(["next"], (await q.ReceiveAsync(Receive(), default)).Select(m => m.Body));
+        Assert.Equal(new QueueCounts(0, 1, 0), q.GetCounts());
+    }
+
+    [Fact]
+    public async Task RedrivePolicy_MovesThePoisonMessage_AndTheGroupGoesOn()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var dlq = await f.Broker.CreateQueueAsync("dlq.fifo", null, null);
+        var q = await f.Broker.CreateQueueAsync("q.fifo", new Dictionary<string, string>
+        {
+            ["ContentBasedDeduplication"] = "true",
+            ["VisibilityTimeout"] = "1",
+            ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{dlq.Arn}\",\"maxReceiveCount\":1}}",
+        }, null);
+        await q.SendAsync(EngineFixture.Message("poison", group: "A"));
+        await q.SendAsync(EngineFixture.Message("next", group: "A"));
+        Assert.Equal(["poison"], (await q.ReceiveAsync(Receive(max: 1), default)).Select(m => m.Body));
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        // The receive that moves the poison message goes on to the next one of its group (a long poll, so that the
+        // receive tries again after moving it rather than answering empty).
+        Assert.Equal(["next"], (await q.ReceiveAsync(Receive(wait: 20), default)).Select(m => m.Body));
+        var dead = Assert.Single(await dlq.ReceiveAsync(Receive(), default));
+        Assert.Equal("poison", dead.Body);
+        Assert.Equal(q.Arn, dead.DeadLetterQueueSourceArn);
     }
 }
 

@@ -133,25 +133,38 @@ public sealed partial class Queue
                             continue;
                         }
 
-                        for (var i = 0; i < group.Messages.Count && taken.Count < request.MaxMessages; i++)
+                        var i = 0;
+                        while (i < group.Messages.Count && taken.Count < request.MaxMessages)
                         {
-                            ref var entry = ref _messages.Find(group.Messages[i]);
-                            if (Unsafe.IsNullRef(ref entry) || entry.State == MessageState.Moving)
+                            var seq = group.Messages[i];
+                            ref var entry = ref _messages.Find(seq);
+                            if (Unsafe.IsNullRef(ref entry))
                             {
+                                i++;
                                 continue;
                             }
 
+                            // In flight, set aside to move, or not visible yet: the rest of the group waits for it.
                             if (entry.State != MessageState.Ready)
                             {
                                 break;
                             }
 
+                            var count = group.Messages.Count;
                             if (!Deliverable(ref entry, now, retention, maxReceives, ref moving))
                             {
+                                if (_messages.Contains(seq))
+                                {
+                                    break;
+                                }
+
+                                // Expired and removed; the group may have dropped it (and more) from its front.
+                                i = Math.Max(0, i - (count - group.Messages.Count));
                                 continue;
                             }
 
                             Deliver(ref entry, now, visibility, taken);
+                            i++;
                         }
 
                         Head(group);

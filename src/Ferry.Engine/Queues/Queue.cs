@@ -416,14 +416,13 @@ public sealed partial class Queue
     }
 
     /// <summary>The sequence number of the group's first message still in the queue (0 when none is left), dropping
-    /// removed ones and ones set aside to move from the front.</summary>
+    /// removed ones from the front. A message set aside to move stays: until it has moved, the group waits for it.</summary>
     private long Head(FifoGroup group)
     {
         while (group.Messages.Count > 0)
         {
             var head = group.Messages[0];
-            ref var entry = ref _messages.Find(head);
-            if (!Unsafe.IsNullRef(ref entry) && entry.State != MessageState.Moving)
+            if (_messages.Contains(head))
             {
                 return head;
             }
