@@ -140,8 +140,9 @@ public sealed partial class Broker
                     break;
                 }
 
-                foreach (var seq in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
+                    var seq = batch[i];
                     if (token.IsCancellationRequested)
                     {
                         source.ReturnMoving(seq);
@@ -149,13 +150,27 @@ public sealed partial class Broker
                     }
 
                     var target = task.DestinationArn is { } d ? FindQueueByArn(d) : OriginOf(source, seq);
-                    if (target is null)
+                    try
                     {
-                        source.ReturnMoving(seq);
-                        throw new EngineException(EngineError.ResourceNotFound, "The destination queue does not exist.");
+                        if (target is null)
+                        {
+                            source.ReturnMoving(seq);
+                            throw new EngineException(EngineError.ResourceNotFound, "The destination queue does not exist.");
+                        }
+
+                        await MoveAsync(source, seq, target, new MovedMessageInfo(false)).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // The task ends here: what it set aside and did not move goes back.
+                        foreach (var rest in batch.Skip(i + 1))
+                        {
+                            source.ReturnMoving(rest);
+                        }
+
+                        throw;
                     }
 
-                    await MoveAsync(source, seq, target, new MovedMessageInfo(false)).ConfigureAwait(false);
                     Interlocked.Increment(ref task.Moved);
                 }
 

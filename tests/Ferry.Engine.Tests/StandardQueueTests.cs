@@ -223,6 +223,44 @@ public class StandardQueueTests
     }
 
     [Fact]
+    public async Task MoveTask_ThatFails_LeavesEveryMessageItDidNotMoveInTheQueue()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var dlq = await f.Broker.CreateQueueAsync("dlq", null, null);
+        var settings = new Dictionary<string, string>
+        {
+            ["VisibilityTimeout"] = "1",
+            ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"{dlq.Arn}\",\"maxReceiveCount\":1}}",
+        };
+        var gone = await f.Broker.CreateQueueAsync("gone", settings, null);
+        var kept = await f.Broker.CreateQueueAsync("kept", settings, null);
+        foreach (var (q, body) in new[] { (gone, "g0"), (gone, "g1"), (gone, "g2"), (kept, "k0") })
+        {
+            await q.SendAsync(EngineFixture.Message(body));
+            Assert.Single(await q.ReceiveAsync(Receive(), default));
+            f.Clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.Empty(await q.ReceiveAsync(Receive(), default));
+        }
+
+        Assert.Equal(4, dlq.GetCounts().Visible);
+        await f.Broker.DeleteQueueAsync(gone);
+
+        // Back to their sources: the first message's no longer exists, so the task fails there. The messages it had
+        // set aside with it stayed invisible, counted nowhere, until a restart.
+        await f.Broker.StartMessageMoveTaskAsync(dlq, null, null);
+        for (var i = 0; i < 100 && f.Broker.ListMessageMoveTasks(dlq, 10)[0].Status == "RUNNING"; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var task = Assert.Single(f.Broker.ListMessageMoveTasks(dlq, 10));
+        Assert.Equal("FAILED", task.Status);
+        Assert.Equal(0, task.ApproximateNumberOfMessagesMoved);
+        Assert.Equal(new QueueCounts(4, 0, 0), dlq.GetCounts());
+        Assert.Equal(["g0", "g1", "g2", "k0"], (await dlq.ReceiveAsync(Receive(), default)).Select(m => m.Body).Order());
+    }
+
+    [Fact]
     public async Task Purge_RemovesEverything_AndASecondPurgeWithin60SecondsIsRefused()
     {
         await using var f = await EngineFixture.StartAsync();
