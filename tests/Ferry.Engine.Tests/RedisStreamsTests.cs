@@ -120,6 +120,37 @@ public sealed class RedisStreamsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadGroup_History_CountsADeliveryAndResetsTheIdleTime_AndARestartKeepsThem()
+    {
+        var ids = new List<StreamId>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await Add("s", "n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        await Streams.CreateGroupAsync("s", "g", StreamId.Zero, false, null);
+        await Streams.ReadGroupAsync("g", "c1", ["s"], [null], 10, null, false, default);
+        await Streams.DeleteEntriesAsync("s", [ids[2]]);
+        _f.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        var history = await Streams.ReadGroupAsync("g", "c1", ["s"], [StreamId.Zero], 10, null, false, default);
+
+        Assert.Equal(ids, history!.Single().Entries.Select(e => e.Id));
+        _f.Clock.Advance(TimeSpan.FromSeconds(1));
+        var pending = Streams.PendingRange("s", "g", 0, StreamId.Zero, StreamId.Max, 10, null);
+        // An entry deleted from the stream is reported without fields and, as Redis does, not counted as delivered.
+        Assert.Equal([(ids[0], 1_000L, 2L), (ids[1], 1_000L, 2L), (ids[2], 31_000L, 1L)], pending.Select(p => (p.Id, p.IdleMs, p.DeliveryCount)));
+
+        await _f.RestartAsync();
+
+        pending = Streams.PendingRange("s", "g", 0, StreamId.Zero, StreamId.Max, 10, null);
+        Assert.Equal([(ids[0], 2L), (ids[1], 2L), (ids[2], 1L)], pending.Select(p => (p.Id, p.DeliveryCount)));
+        var idle = await Streams.AutoClaimAsync("s", "g", "c2", 20_000, StreamId.Zero, 10, true);
+        Assert.Empty(idle.Claimed);
+        Assert.Equal([ids[2]], idle.Deleted);
+    }
+
+    [Fact]
     public async Task Compaction_MovesLiveEntriesAndTheyReadBackAfterRestart()
     {
         var big = new string('x', 100_000);
@@ -145,6 +176,7 @@ public sealed class RedisStreamsTests : IAsyncLifetime
             ["StreamCreated"] = 60, ["StreamDeleted"] = 61, ["EntryAdded"] = 62, ["EntriesDeleted"] = 63, ["StreamTrimmed"] = 64,
             ["StreamIdSet"] = 65, ["GroupCreated"] = 66, ["GroupDestroyed"] = 67, ["GroupIdSet"] = 68, ["ConsumerCreated"] = 69,
             ["ConsumerDeleted"] = 70, ["EntriesDelivered"] = 71, ["EntriesAcked"] = 72, ["EntriesClaimed"] = 73,
+            ["EntriesRedelivered"] = 74,
         };
         var actual = Enum.GetValues<RedisRecordType>().ToDictionary(v => v.ToString(), v => (ushort)v);
         Assert.Equal(expected, actual);

@@ -17,4 +17,5 @@ internal enum RedisRecordType : ushort
     EntriesDelivered = 71,
     EntriesAcked = 72,
     EntriesClaimed = 73,
+    EntriesRedelivered = 74,
 }

@@ -258,7 +258,10 @@ public sealed partial class RedisStreams
                         var (c, _) = EnsureConsumer(stream, g, consumer, now, ref durable);
                         if (positions[i] is { } after)
                         {
-                            ReadHistory(stream, c, after, count, taken);
+                            if (ReadHistory(stream, g, c, after, count, now, taken) is { } redelivered)
+                            {
+                                durable.Add(redelivered);
+                            }
                         }
                         else
                         {
@@ -306,14 +309,16 @@ public sealed partial class RedisStreams
         }
     }
 
-    /// <summary>The consumer's pending entries after <paramref name="after"/>; deleted entries with no fields.</summary>
-    private static void ReadHistory(RedisStream stream, Consumer c, StreamId after, long count, List<(StreamId, RecordRef?)> taken)
+    /// <summary>The consumer's pending entries after <paramref name="after"/>, deleted entries with no fields. As in
+    /// Redis, each entry still in the stream counts one more delivery, delivered now; that is journalled.</summary>
+    private ValueTask<RecordRef>? ReadHistory(RedisStream stream, ConsumerGroup g, Consumer c, StreamId after, long count, long now, List<(StreamId, RecordRef?)> taken)
     {
         if (!after.TryIncrement(out var from))
         {
-            return;
+            return null;
         }
 
+        var redelivered = 0;
         foreach (var p in c.Pending.GetViewBetween(new PendingEntry(from, null!), new PendingEntry(StreamId.Max, null!)))
         {
             if (count > 0 && taken.Count >= count)
@@ -322,8 +327,40 @@ public sealed partial class RedisStreams
             }
 
             var i = stream.IndexOf(p.Id);
-            taken.Add((p.Id, i >= 0 ? stream.Slot(i).Record : null));
+            if (i >= 0)
+            {
+                p.DeliveryTime = now;
+                p.DeliveryCount++;
+                redelivered++;
+                taken.Add((p.Id, stream.Slot(i).Record));
+            }
+            else
+            {
+                taken.Add((p.Id, null));
+            }
         }
+
+        if (redelivered == 0)
+        {
+            return null;
+        }
+
+        using var w = new PayloadWriter(32 + (redelivered * 16));
+        w.String(g.Name);
+        w.String(c.Name);
+        w.I64(now);
+        w.I32(redelivered);
+        foreach (var (id, record) in taken)
+        {
+            if (record is not null)
+            {
+                WriteId(w, id);
+            }
+        }
+
+        var durable = Journal.AppendAsync((ushort)RedisRecordType.EntriesRedelivered, stream.Id, w.WrittenSpan, out var journalled);
+        Journal.Release(journalled);
+        return durable;
     }
 
     /// <summary>Delivers committed entries after the group's last id and journals it. Caller holds the gates.</summary>

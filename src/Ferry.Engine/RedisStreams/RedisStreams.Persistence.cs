@@ -293,6 +293,29 @@ public sealed partial class RedisStreams
                 break;
             }
 
+            case RedisRecordType.EntriesRedelivered:
+            {
+                if (!stream.Groups.TryGetValue(r.RequiredString(), out var g))
+                {
+                    break;
+                }
+
+                var c = ReplayConsumer(g, r.RequiredString(), 0);
+                var now = r.I64();
+                c.SeenTime = now;
+                var n = r.I32();
+                for (var i = 0; i < n; i++)
+                {
+                    if (g.FindPending(ReadId(ref r)) is { } p)
+                    {
+                        p.DeliveryTime = now;
+                        p.DeliveryCount++;
+                    }
+                }
+
+                break;
+            }
+
             case RedisRecordType.EntriesClaimed:
             {
                 if (!stream.Groups.TryGetValue(r.RequiredString(), out var g))
