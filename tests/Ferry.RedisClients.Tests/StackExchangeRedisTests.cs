@@ -1,0 +1,232 @@
+using System.Threading.Channels;
+using Ferry.Server.Tests;
+using StackExchange.Redis;
+
+namespace Ferry.RedisClients.Tests;
+
+/// <summary>StackExchange.Redis, unmodified, against a Ferry server process: the handshake it makes on connect, pub/sub
+/// with channels, patterns and shard channels over RESP2 and RESP3, streams with a consumer group of two consumers,
+/// and a SIGKILL between XREADGROUP and XACK after which XAUTOCLAIM recovers the pending entries.</summary>
+public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassFixture<FerryRedisFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private static RedisKey Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task Connects_AndSpeaksTheProtocolItAskedFor(RedisProtocol protocol)
+    {
+        var connection = await fixture.Server.ConnectAsync(protocol);
+        var server = connection.GetServers().Single();
+
+        Assert.True(connection.IsConnected);
+        Assert.Equal(protocol, server.Protocol);
+        Assert.True(await connection.GetDatabase().PingAsync() < Patience);
+        var echoed = await connection.GetDatabase().ExecuteAsync("ECHO", "hello");
+        Assert.Equal("hello", (string?)echoed);
+        var info = await server.InfoAsync("server");
+        Assert.Contains(info.Single().AsEnumerable(), pair => pair.Key == "redis_version");
+    }
+
+    [Fact]
+    public async Task AnUnknownCommand_FailsWithRedissWords_AndTheConnectionGoesOn()
+    {
+        var db = (await fixture.Server.ConnectAsync()).GetDatabase();
+
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("NOSUCH", "x"));
+
+        Assert.Equal("ERR unknown command 'NOSUCH', with args beginning with: 'x' ", error.Message);
+        Assert.True(await db.PingAsync() < Patience);
+    }
+
+    [Fact]
+    public async Task AnXaddWithAnIdNotAboveTheTop_FailsAsRedisFailsIt()
+    {
+        var db = (await fixture.Server.ConnectAsync()).GetDatabase();
+        var key = Key("ids");
+        await db.StreamAddAsync(key, "a", "1", messageId: "5-1");
+
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => db.StreamAddAsync(key, "a", "2", messageId: "5-1"));
+
+        Assert.Equal("ERR The ID specified in XADD is equal or smaller than the target stream top item", error.Message);
+    }
+
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task PubSub_DeliversToChannelAndPatternSubscribers_InOrder(RedisProtocol protocol)
+    {
+        var subscriberConnection = await fixture.Server.ConnectAsync(protocol);
+        var publisher = (await fixture.Server.ConnectAsync()).GetSubscriber();
+        var channel = $"news-{Guid.NewGuid():N}";
+        var got = Channel.CreateUnbounded<string>();
+        var subscriber = subscriberConnection.GetSubscriber();
+        await subscriber.SubscribeAsync(RedisChannel.Literal(channel), (ch, message) => got.Writer.TryWrite($"{ch} {message}"));
+        await subscriber.SubscribeAsync(RedisChannel.Pattern($"{channel}.*"), (ch, message) => got.Writer.TryWrite($"pattern {ch} {message}"));
+
+        Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal(channel), "plain"));
+        Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal($"{channel}.tech"), "patterned"));
+        Assert.Equal(0, await publisher.PublishAsync(RedisChannel.Literal($"{channel}-other"), "nobody"));
+        for (var i = 0; i < 100; i++)
+        {
+            await publisher.PublishAsync(RedisChannel.Literal(channel), i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var timeout = new CancellationTokenSource(Patience);
+        Assert.Equal($"{channel} plain", await got.Reader.ReadAsync(timeout.Token));
+        Assert.Equal($"pattern {channel}.tech patterned", await got.Reader.ReadAsync(timeout.Token));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal($"{channel} {i}", await got.Reader.ReadAsync(timeout.Token));
+        }
+
+        var server = subscriberConnection.GetServers().Single();
+        Assert.Equal(1, await server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(channel)));
+        Assert.Contains(RedisChannel.Literal(channel), await server.SubscriptionChannelsAsync(RedisChannel.Pattern($"{channel}*")));
+
+        await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel));
+        Assert.Equal(0, await publisher.PublishAsync(RedisChannel.Literal(channel), "gone"));
+        Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal($"{channel}.still"), "still"));
+        Assert.Equal($"pattern {channel}.still still", await got.Reader.ReadAsync(timeout.Token));
+    }
+
+    [Fact]
+    public async Task ShardChannels_DeliverThroughSsubscribeAndSpublish()
+    {
+        var subscriber = (await fixture.Server.ConnectAsync()).GetSubscriber();
+        var publisher = (await fixture.Server.ConnectAsync()).GetSubscriber();
+        var channel = RedisChannel.Sharded($"shard-{Guid.NewGuid():N}");
+        var queue = await subscriber.SubscribeAsync(channel);
+
+        Assert.Equal(1, await publisher.PublishAsync(channel, "sharded"));
+
+        using var timeout = new CancellationTokenSource(Patience);
+        var message = await queue.ReadAsync(timeout.Token);
+        Assert.Equal(channel, message.Channel);
+        Assert.Equal("sharded", (string?)message.Message);
+    }
+
+    [Fact]
+    public async Task AConsumerGroupWithTwoConsumers_SharesTheEntries_AndAcknowledgesThem()
+    {
+        var db = (await fixture.Server.ConnectAsync()).GetDatabase();
+        var key = Key("orders");
+        Assert.True(await db.StreamCreateConsumerGroupAsync(key, "workers", StreamPosition.NewMessages, createStream: true));
+        var added = new List<RedisValue>();
+        for (var i = 0; i < 6; i++)
+        {
+            added.Add(await db.StreamAddAsync(key, [new NameValueEntry("n", i), new NameValueEntry("kind", "order")]));
+        }
+
+        var alice = await db.StreamReadGroupAsync(key, "workers", "alice", StreamPosition.NewMessages, count: 3);
+        var bob = await db.StreamReadGroupAsync(key, "workers", "bob", StreamPosition.NewMessages, count: 10);
+
+        Assert.Equal(added.Take(3), alice.Select(e => e.Id));
+        Assert.Equal(added.Skip(3), bob.Select(e => e.Id));
+        Assert.Equal(["3", "4", "5"], bob.Select(e => (string?)e["n"]));
+        Assert.All(bob, e => Assert.Equal("order", (string?)e["kind"]));
+        Assert.Empty(await db.StreamReadGroupAsync(key, "workers", "alice", StreamPosition.NewMessages));
+
+        var pending = await db.StreamPendingAsync(key, "workers");
+        Assert.Equal(6, pending.PendingMessageCount);
+        Assert.Equal(added[0], pending.LowestPendingMessageId);
+        Assert.Equal(added[5], pending.HighestPendingMessageId);
+        Assert.Equal([("alice", 3), ("bob", 3)], pending.Consumers.Select(c => ((string)c.Name!, c.PendingMessageCount)));
+
+        var bobs = await db.StreamPendingMessagesAsync(key, "workers", count: 10, consumerName: "bob");
+        Assert.Equal(added.Skip(3), bobs.Select(p => p.MessageId));
+        Assert.All(bobs, p => Assert.Equal(1, p.DeliveryCount));
+
+        // Alice reads her own history again: the entries she holds, delivered a second time.
+        var history = await db.StreamReadGroupAsync(key, "workers", "alice", "0-0");
+        Assert.Equal(added.Take(3), history.Select(e => e.Id));
+        Assert.All(await db.StreamPendingMessagesAsync(key, "workers", 10, "alice"), p => Assert.Equal(2, p.DeliveryCount));
+
+        Assert.Equal(6, await db.StreamAcknowledgeAsync(key, "workers", [.. added]));
+        Assert.Equal(0, (await db.StreamPendingAsync(key, "workers")).PendingMessageCount);
+        Assert.Equal(0, await db.StreamAcknowledgeAsync(key, "workers", added[0]));
+
+        var group = Assert.Single(await db.StreamGroupInfoAsync(key));
+        Assert.Equal("workers", group.Name);
+        Assert.Equal(2, group.ConsumerCount);
+        Assert.Equal(0, group.PendingMessageCount);
+        Assert.Equal(added[5], (RedisValue)group.LastDeliveredId);
+        Assert.Equal(["alice", "bob"], (await db.StreamConsumerInfoAsync(key, "workers")).Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task StreamCommands_ReadTrimAndDeleteAsRedisDoes()
+    {
+        var connection = await fixture.Server.ConnectAsync();
+        var db = connection.GetDatabase();
+        var key = Key("log");
+        var ids = new List<RedisValue>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add(await db.StreamAddAsync(key, "i", i));
+        }
+
+        Assert.Equal(10, await db.StreamLengthAsync(key));
+        Assert.Equal(RedisType.Stream, await db.KeyTypeAsync(key));
+        Assert.Equal(ids.Skip(2).Take(3), (await db.StreamRangeAsync(key, ids[2], ids[4])).Select(e => e.Id));
+        Assert.Equal(ids.AsEnumerable().Reverse().Take(2), (await db.StreamRangeAsync(key, count: 2, messageOrder: Order.Descending)).Select(e => e.Id));
+        Assert.Equal(ids.Skip(8), (await db.StreamReadAsync(key, ids[7])).Select(e => e.Id));
+
+        Assert.Equal(1, await db.StreamDeleteAsync(key, [ids[9]]));
+        Assert.Equal(4, await db.StreamTrimAsync(key, 5));
+        Assert.Equal(ids.Skip(4).Take(5), (await db.StreamRangeAsync(key)).Select(e => e.Id));
+
+        var info = await db.StreamInfoAsync(key);
+        Assert.Equal(5, info.Length);
+        Assert.Equal(ids[4], info.FirstEntry.Id);
+        Assert.Equal(ids[8], info.LastEntry.Id);
+        Assert.Equal(ids[9], info.LastGeneratedId);
+
+        var server = connection.GetServers().Single();
+        Assert.Contains(key, server.Keys(pattern: $"{key}*", pageSize: 10));
+        Assert.True(await db.KeyExistsAsync(key));
+        Assert.True(await db.KeyDeleteAsync(key));
+        Assert.False(await db.KeyExistsAsync(key));
+        Assert.Equal(0, await db.StreamLengthAsync(key));
+    }
+
+    [Fact]
+    public async Task ASigkillBetweenXreadgroupAndXack_LosesNothing_AndXautoclaimRecoversThePendingEntries()
+    {
+        using var data = new TempDirectory();
+        var added = new List<RedisValue>();
+        await using (var first = await FerryRedisServer.StartAsync(data.Path))
+        {
+            var db = (await first.ConnectAsync()).GetDatabase();
+            Assert.True(await db.StreamCreateConsumerGroupAsync("jobs", "g", "0-0", createStream: true));
+            for (var i = 0; i < 5; i++)
+            {
+                added.Add(await db.StreamAddAsync("jobs", "job", i));
+            }
+
+            Assert.Equal(5, (await db.StreamReadGroupAsync("jobs", "g", "worker-1", StreamPosition.NewMessages, count: 5)).Length);
+            Assert.Equal(1, await db.StreamAcknowledgeAsync("jobs", "g", added[0]));
+            await first.KillAsync();
+        }
+
+        await using var second = await FerryRedisServer.StartAsync(data.Path);
+        var db2 = (await second.ConnectAsync()).GetDatabase();
+        Assert.Equal(5, await db2.StreamLengthAsync("jobs"));
+        var pending = await db2.StreamPendingAsync("jobs", "g");
+        Assert.Equal(4, pending.PendingMessageCount);
+        Assert.Equal(("worker-1", 4), ((string)pending.Consumers.Single().Name!, pending.Consumers.Single().PendingMessageCount));
+
+        var claimed = await db2.StreamAutoClaimAsync("jobs", "g", "worker-2", minIdleTimeInMs: 0, startAtId: "0-0", count: 10);
+
+        Assert.Equal("0-0", (string?)claimed.NextStartId);
+        Assert.Equal(added.Skip(1), claimed.ClaimedEntries.Select(e => e.Id));
+        Assert.Equal(["1", "2", "3", "4"], claimed.ClaimedEntries.Select(e => (string?)e["job"]));
+        Assert.Empty(claimed.DeletedIds);
+        var after = await db2.StreamPendingMessagesAsync("jobs", "g", 10, RedisValue.Null);
+        Assert.Equal(added.Skip(1).Select(id => (id, "worker-2", 2)), after.Select(p => (p.MessageId, (string)p.ConsumerName!, p.DeliveryCount)));
+        Assert.Equal(4, await db2.StreamAcknowledgeAsync("jobs", "g", [.. added.Skip(1)]));
+        Assert.Equal(0, (await db2.StreamPendingAsync("jobs", "g")).PendingMessageCount);
+    }
+}
