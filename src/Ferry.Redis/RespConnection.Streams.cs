@@ -182,13 +182,28 @@ internal sealed partial class RespConnection
         ValueTask<long> acked;
         try
         {
+            var key = _args.String(1);
+            var group = _args.String(2);
             var ids = new StreamId[_args.Count - 3];
-            for (var i = 3; i < _args.Count; i++)
+            var valid = true;
+            for (var i = 3; i < _args.Count && valid; i++)
             {
-                ids[i - 3] = StrictId(i);
+                valid = StreamId.TryParse(_args[i], 0, out ids[i - 3]);
             }
 
-            acked = Streams.AckAsync(_args.String(1), _args.String(2), ids);
+            if (valid)
+            {
+                acked = Streams.AckAsync(key, group, ids);
+            }
+            else if (!Streams.HasGroup(key, group))
+            {
+                // Redis answers 0 for a missing key or group before it reads the ids.
+                acked = ValueTask.FromResult(0L);
+            }
+            else
+            {
+                throw Fail(InvalidId);
+            }
         }
         catch (StreamException e)
         {
@@ -226,7 +241,15 @@ internal sealed partial class RespConnection
             count = Math.Max(0, Integer(5));
         }
 
-        _w.Entries(Streams.Range(_args.String(1), start, end, count, reverse));
+        var key = _args.String(1);
+        if (count == 0 && Streams.Exists(key))
+        {
+            // Redis's answer to COUNT 0 (or a negative count) on an existing stream.
+            _w.NullArray();
+            return default;
+        }
+
+        _w.Entries(Streams.Range(key, start, end, count, reverse));
         return default;
     }
 
@@ -311,11 +334,17 @@ internal sealed partial class RespConnection
                 }
                 else if (text.Length == 1 && text[0] == '$')
                 {
+                    ThrowIfNoGroup(keys, k, groupName!);
                     throw Fail("ERR The $ ID is meaningful only for XREAD");
+                }
+                else if (StreamId.TryParse(text, 0, out var id))
+                {
+                    positions[k] = id;
                 }
                 else
                 {
-                    positions[k] = StreamId.TryParse(text, 0, out var id) ? id : throw Fail(InvalidId);
+                    ThrowIfNoGroup(keys, k, groupName!);
+                    throw Fail(InvalidId);
                 }
             }
 
@@ -375,15 +404,39 @@ internal sealed partial class RespConnection
         }
     }
 
+    /// <summary>Redis checks each key's group before it reads that key's id: the first of keys[0..last] without the group
+    /// is reported instead of a bad id.</summary>
+    private void ThrowIfNoGroup(string[] keys, int last, string group)
+    {
+        for (var k = 0; k <= last; k++)
+        {
+            if (!Streams.HasGroup(keys[k], group))
+            {
+                throw Fail($"NOGROUP No such key '{keys[k]}' or consumer group '{group}' in XREADGROUP with GROUP option");
+            }
+        }
+    }
+
     private async ValueTask XDel()
     {
+        var key = _args.String(1);
         var ids = new StreamId[_args.Count - 2];
         for (var i = 2; i < _args.Count; i++)
         {
-            ids[i - 2] = StrictId(i);
+            if (!StreamId.TryParse(_args[i], 0, out ids[i - 2]))
+            {
+                // Redis answers 0 for a missing key before it reads the ids.
+                if (!Streams.Exists(key))
+                {
+                    _w.Integer(0);
+                    return;
+                }
+
+                throw Fail(InvalidId);
+            }
         }
 
-        _w.Integer(await Streams.DeleteEntriesAsync(_args.String(1), ids).ConfigureAwait(false));
+        _w.Integer(await Streams.DeleteEntriesAsync(key, ids).ConfigureAwait(false));
     }
 
     private async ValueTask XTrim()
@@ -475,8 +528,7 @@ internal sealed partial class RespConnection
         {
             case "CREATE" or "SETID":
             {
-                var text = _args[4];
-                StreamId? id = text.Length == 1 && text[0] == '$' ? null : StrictId(4);
+                // Redis's order: the options, then the key and the group, then the id.
                 var mkStream = false;
                 long? entriesRead = null;
                 for (var i = 5; i < _args.Count; i++)
@@ -495,9 +547,29 @@ internal sealed partial class RespConnection
                     }
                     else
                     {
-                        throw Fail("ERR syntax error");
+                        throw Fail($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try XGROUP HELP.");
                     }
                 }
+
+                if (!mkStream && !Streams.Exists(key))
+                {
+                    throw Fail(StreamException.XGroupKeyMustExist);
+                }
+
+                if (sub == "SETID" && !Streams.HasGroup(key, group))
+                {
+                    throw Fail($"NOGROUP No such consumer group '{group}' for key name '{key}'");
+                }
+
+                // SETID reads its id as Redis's range bounds do: "-" and "+" are the smallest and the largest id.
+                var text = _args[4];
+                StreamId? id = text.Length == 1 ? text[0] switch
+                {
+                    (byte)'$' => null,
+                    (byte)'-' when sub == "SETID" => StreamId.Zero,
+                    (byte)'+' when sub == "SETID" => StreamId.Max,
+                    _ => StrictId(4),
+                } : StrictId(4);
 
                 if (sub == "CREATE")
                 {
@@ -597,6 +669,12 @@ internal sealed partial class RespConnection
 
     private async ValueTask XClaim()
     {
+        // As Redis does, a missing key or group is reported before any argument is read.
+        if (!Streams.HasGroup(_args.String(1), _args.String(2)))
+        {
+            throw Fail($"NOGROUP No such key '{_args.String(1)}' or consumer group '{_args.String(2)}'");
+        }
+
         var minIdle = Integer(4, "ERR Invalid min-idle-time argument for XCLAIM");
         var ids = new List<StreamId>();
         var i = 5;

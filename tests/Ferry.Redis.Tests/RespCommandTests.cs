@@ -259,7 +259,7 @@ public sealed class RespCommandTests : IAsyncLifetime
         Assert.StartsWith("*2\r\n*2\r\n$3\r\n3-0\r\n", await _c.CallAsync("XRANGE", "r", "(2", "4"));
         Assert.StartsWith("*3\r\n*2\r\n$3\r\n2-0\r\n", await _c.CallAsync("XRANGE", "r", "2", "+", "COUNT", "3"));
         Assert.StartsWith("*2\r\n*2\r\n$3\r\n5-0\r\n", await _c.CallAsync("XREVRANGE", "r", "+", "-", "COUNT", "2"));
-        await Expect("*0\r\n", "XRANGE", "r", "-", "+", "COUNT", "0");
+        await Expect("*-1\r\n", "XRANGE", "r", "-", "+", "COUNT", "0");
         await Expect("*0\r\n", "XRANGE", "r", "5", "1");
         await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XRANGE", "r", "(-", "+");
         await Expect("-ERR invalid end ID for the interval\r\n", "XRANGE", "r", "-", "(0-0");
@@ -346,5 +346,61 @@ public sealed class RespCommandTests : IAsyncLifetime
         await _c.CallAsync("XADD", "w", "1-0", "k", "v");
         Assert.Equal("*1\r\n*2\r\n$1\r\nw\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nk\r\n$1\r\nv\r\n", await reader.ReadAsync());
         await Expect("*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n", "XPENDING", "w", "grp");
+    }
+
+    [Fact]
+    public async Task Streams_MissingKeysAndGroupsAreReportedBeforeBadIds_AsRedisOrdersItsChecks()
+    {
+        await Expect(":0\r\n", "XACK", "nokey", "grp", "not-an-id");
+        await Expect(":0\r\n", "XDEL", "nokey", "not-an-id");
+        await Expect("-NOGROUP No such key 'nokey' or consumer group 'grp'\r\n", "XCLAIM", "nokey", "grp", "alice", "0", "+", "1-0");
+        await Expect("-NOGROUP No such key 'nokey' or consumer group 'grp' in XREADGROUP with GROUP option\r\n", "XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "nokey", "-");
+        await Expect("-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.\r\n", "XGROUP", "CREATE", "nokey", "grp", "-");
+        await Expect("-ERR unknown subcommand or wrong number of arguments for 'CREATE'. Try XGROUP HELP.\r\n", "XGROUP", "CREATE", "nokey", "grp", "0", "BOGUS");
+        await _c.CallAsync("XADD", "k", "1-0", "f", "v");
+        await Expect("-NOGROUP No such consumer group 'grp' for key name 'k'\r\n", "XGROUP", "SETID", "k", "grp", "bad");
+        await _c.CallAsync("XGROUP", "CREATE", "k", "grp", "0");
+        await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XACK", "k", "grp", "not-an-id");
+        await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XDEL", "k", "not-an-id");
+        await Expect("-ERR Unrecognized XCLAIM option '+'\r\n", "XCLAIM", "k", "grp", "alice", "0", "+");
+    }
+
+    [Fact]
+    public async Task Streams_RangeCountZero_SetIdBounds_GroupOrder_AndXsetidBelowTheLastId()
+    {
+        await Expect("*0\r\n", "XRANGE", "nokey", "-", "+", "COUNT", "0");
+        await _c.CallAsync("XADD", "s", "4-1", "f", "v");
+        await Expect("*-1\r\n", "XRANGE", "s", "-", "+", "COUNT", "0");
+        await Expect("*-1\r\n", "XREVRANGE", "s", "+", "-", "COUNT", "-3");
+
+        // XGROUP SETID takes - and + as the smallest and largest ids; CREATE does not.
+        await _c.CallAsync("XGROUP", "CREATE", "s", "zeta", "0");
+        await _c.CallAsync("XGROUP", "CREATE", "s", "alpha", "0");
+        await Expect("+OK\r\n", "XGROUP", "SETID", "s", "zeta", "+");
+        await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XGROUP", "CREATE", "s", "beta", "-");
+        var groups = await _c.CallAsync("XINFO", "GROUPS", "s");
+        Assert.True(groups.IndexOf("alpha", StringComparison.Ordinal) < groups.IndexOf("zeta", StringComparison.Ordinal), groups);
+        Assert.Contains("$17\r\nlast-delivered-id\r\n$41\r\n18446744073709551615-18446744073709551615\r\n", groups);
+
+        // The last id may go back down to the last entry still in the stream.
+        await Expect("+OK\r\n", "XSETID", "s", "7-1");
+        await Expect("+OK\r\n", "XSETID", "s", "5-0");
+        await Expect("-ERR The ID specified in XSETID is smaller than the target stream top item\r\n", "XSETID", "s", "4-0");
+    }
+
+    [Fact]
+    public async Task XAutoClaim_CountsDeletedEntriesAgainstCount_AsRedisDoes()
+    {
+        await _c.CallAsync("XGROUP", "CREATE", "a", "grp", "0", "MKSTREAM");
+        for (var i = 1; i <= 4; i++)
+        {
+            await _c.CallAsync("XADD", "a", $"{i}-0", "n", $"{i}");
+        }
+
+        await _c.CallAsync("XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "a", ">");
+        await _c.CallAsync("XDEL", "a", "1-0", "2-0");
+
+        await Expect("*3\r\n$3\r\n3-0\r\n*0\r\n*2\r\n$3\r\n1-0\r\n$3\r\n2-0\r\n", "XAUTOCLAIM", "a", "grp", "bob", "0", "0", "COUNT", "2");
+        await Expect("*3\r\n$3\r\n0-0\r\n*2\r\n$3\r\n3-0\r\n$3\r\n4-0\r\n*0\r\n", "XAUTOCLAIM", "a", "grp", "bob", "0", "3-0", "COUNT", "2", "JUSTID");
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class RedisStreams
             {
                 if (!mkStream)
                 {
-                    throw new StreamException("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+                    throw new StreamException(StreamException.XGroupKeyMustExist);
                 }
 
                 stream = GetOrCreate(default, key);
@@ -71,7 +71,7 @@ public sealed partial class RedisStreams
     public async Task SetGroupIdAsync(string key, string group, StreamId? id, long? entriesRead)
     {
         ValueTask<RecordRef> durable;
-        var stream = Find(key) ?? throw new StreamException("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+        var stream = Find(key) ?? throw new StreamException(StreamException.XGroupKeyMustExist);
         _broker.EnterWrite();
         try
         {
@@ -95,7 +95,7 @@ public sealed partial class RedisStreams
     public async Task<bool> DestroyGroupAsync(string key, string group)
     {
         ValueTask<RecordRef> durable;
-        var stream = Find(key) ?? throw new StreamException("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+        var stream = Find(key) ?? throw new StreamException(StreamException.XGroupKeyMustExist);
         _broker.EnterWrite();
         try
         {
@@ -127,7 +127,7 @@ public sealed partial class RedisStreams
     {
         var durable = default(DurableTail);
         bool created;
-        var stream = Find(key) ?? throw new StreamException("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+        var stream = Find(key) ?? throw new StreamException(StreamException.XGroupKeyMustExist);
         _broker.EnterWrite();
         try
         {
@@ -171,7 +171,7 @@ public sealed partial class RedisStreams
     {
         ValueTask<RecordRef> durable;
         long pending;
-        var stream = Find(key) ?? throw new StreamException("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+        var stream = Find(key) ?? throw new StreamException(StreamException.XGroupKeyMustExist);
         _broker.EnterWrite();
         try
         {
@@ -705,7 +705,8 @@ public sealed partial class RedisStreams
                 var changes = new List<PendingEntry>();
                 var examined = ConsumerGroup.PendingBetween(g.Pel, start, StreamId.Max).ToList();
                 var at = 0;
-                for (; at < examined.Count && attempts > 0 && changes.Count < count; at++, attempts--)
+                // As in Redis, an entry found deleted (and reported as such) counts against COUNT like a claimed one.
+                for (; at < examined.Count && attempts > 0 && changes.Count + removed.Count < count; at++, attempts--)
                 {
                     var p = examined[at];
                     var index = stream.IndexOf(p.Id);

@@ -23,7 +23,7 @@ public sealed partial class RedisStreams
             if (full)
             {
                 CollectRange(stream, StreamId.Zero, StreamId.Max, count <= 0 ? -1 : count, reverse: false, all);
-                foreach (var g in stream.Groups.Values)
+                foreach (var g in OrderedGroups(stream))
                 {
                     groups.Add(Describe(stream, g, now, full: true, count));
                 }
@@ -41,6 +41,10 @@ public sealed partial class RedisStreams
         };
     }
 
+    /// <summary>A stream's groups in Redis's order: by name, byte by byte.</summary>
+    private static IEnumerable<ConsumerGroup> OrderedGroups(RedisStream stream) =>
+        stream.Groups.Values.OrderBy(g => g.Name, StringComparer.Ordinal);
+
     /// <summary>XINFO GROUPS; null for a missing key.</summary>
     public List<GroupInfo>? Groups(string key)
     {
@@ -51,7 +55,7 @@ public sealed partial class RedisStreams
 
         lock (stream.Gate)
         {
-            return [.. stream.Groups.Values.Select(g => Describe(stream, g, Now, full: false, 0))];
+            return [.. OrderedGroups(stream).Select(g => Describe(stream, g, Now, full: false, 0))];
         }
     }
 

@@ -59,6 +59,20 @@ public sealed partial class RedisStreams
 
     public bool Exists(string key) => Find(key) is not null;
 
+    /// <summary>Whether the stream at <paramref name="key"/> exists and has the consumer group <paramref name="group"/>.</summary>
+    public bool HasGroup(string key, string group)
+    {
+        if (Find(key) is not { } stream)
+        {
+            return false;
+        }
+
+        lock (stream.Gate)
+        {
+            return !stream.IsDeleted && stream.Groups.ContainsKey(group);
+        }
+    }
+
     private RedisStream? Find(string key)
     {
         lock (_catalogGate)
@@ -535,9 +549,15 @@ public sealed partial class RedisStreams
                     throw new StreamException("ERR The entries_added specified in XSETID is smaller than the target stream length");
                 }
 
-                if (stream.Length > 0 && lastId < stream.LastId)
+                if (stream.Length > 0)
                 {
-                    throw new StreamException("ERR The ID specified in XSETID is smaller than the target stream top item");
+                    // As in Redis, the id may go back to the last entry still in the stream, not below it.
+                    List<(StreamId, RecordRef)> top = [];
+                    CollectRange(stream, StreamId.Zero, StreamId.Max, 1, reverse: true, top);
+                    if (top.Count > 0 && lastId < top[0].Item1)
+                    {
+                        throw new StreamException("ERR The ID specified in XSETID is smaller than the target stream top item");
+                    }
                 }
 
                 if (maxDeletedId is { } md && lastId < md)

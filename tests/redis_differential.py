@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Differential test of Ferry's stream commands against a real redis-server.
+
+Runs the same random sequences of stream commands (explicit ids, two keys, two groups, three consumers) against
+Ferry and against redis-server and stops at the first reply that differs, printing the last commands. Idle times,
+and XINFO GROUPS's consumers, entries-read and lag (which differ between Redis 7.0 and 7.4, the version Ferry
+answers as), are masked; XREAD's "+" (new in 7.4) is not sent.
+
+    redis-server --port 6391 --save "" --appendonly no --daemonize yes
+    dotnet run --project src/Ferry.Server -- --redis-port 6390 --data /tmp/ferry-diff
+    python3 tests/redis_differential.py FIRST_SEED SEEDS STEPS     # e.g. 1 2000 60
+
+FERRY_REDIS_PORT and REDIS_PORT override the ports. Both servers' streams s1 and s2 are deleted before each seed.
+"""
+import os, random, socket, sys
+
+class R:
+    def __init__(s, port):
+        s.s = socket.create_connection(("127.0.0.1", port)); s.f = s.s.makefile("rb")
+    def call(s, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        s.s.sendall(out); return s.read()
+    def read(s):
+        line = s.f.readline()
+        t, rest = line[:1], line[1:-2]
+        if t == b"+": return rest.decode()
+        if t == b"-": return ("ERR", rest.decode())
+        if t == b":": return int(rest)
+        if t == b"$":
+            n = int(rest)
+            if n < 0: return None
+            d = s.f.read(n + 2)[:-2]; return d.decode(errors="replace")
+        if t == b"*":
+            n = int(rest)
+            if n < 0: return None
+            return [s.read() for _ in range(n)]
+        raise Exception("bad reply %r" % line)
+
+def norm(cmd, r):
+    c = cmd[0].upper()
+    if c == "XPENDING" and len(cmd) > 3 and isinstance(r, list):
+        return [[e[0], e[1], "idle", e[3]] if isinstance(e, list) else e for e in r]
+    if c == "XINFO" and isinstance(r, list):
+        out = []
+        for g in r:
+            if isinstance(g, list):
+                g = list(g)
+                for i in range(0, len(g) - 1, 2):
+                    if g[i] in ("entries-read", "lag", "consumers"): g[i + 1] = "masked"
+            out.append(g)
+        return out
+    return r
+
+keys = ["s1", "s2"]
+groups = ["g1", "g2"]
+cons = ["c1", "c2", "c3"]
+
+def gen(rng, state):
+    k = rng.choice(keys); g = rng.choice(groups); c = rng.choice(cons)
+    def anyid():
+        r = rng.random()
+        if r < 0.1: return "0"
+        if r < 0.2: return "-"
+        if r < 0.3: return "+"
+        return "%d-%d" % (rng.randint(0, state["ms"] + 2), rng.randint(0, 3))
+    ch = rng.random()
+    if ch < 0.25:
+        state["ms"] += rng.choice([0, 1, 1, 2])
+        idv = rng.choice(["%d-%d" % (state["ms"], rng.randint(0, 5)), "%d-*" % state["ms"], "%d" % state["ms"]])
+        extra = []
+        if rng.random() < 0.1: extra = ["NOMKSTREAM"]
+        if rng.random() < 0.1: extra += ["MAXLEN", rng.choice(["=", ""]) , str(rng.randint(0, 6))]
+        extra = [e for e in extra if e != ""]
+        return ["XADD", k] + extra + [idv, "f", str(rng.randint(0, 99))]
+    cmds = [
+        lambda: ["XLEN", k],
+        lambda: ["XRANGE", k, anyid(), anyid()] + (["COUNT", str(rng.randint(0, 4))] if rng.random() < 0.5 else []),
+        lambda: ["XREVRANGE", k, anyid(), anyid()] + (["COUNT", str(rng.randint(0, 4))] if rng.random() < 0.5 else []),
+        lambda: ["XDEL", k, anyid()],
+        lambda: ["XTRIM", k, rng.choice(["MAXLEN", "MINID"]), str(rng.randint(0, 5)) if rng.random() < 0.5 else anyid()],
+        lambda: ["XGROUP", "CREATE", k, g, rng.choice(["$", "0", anyid()])] + (["MKSTREAM"] if rng.random() < 0.5 else []),
+        lambda: ["XGROUP", "SETID", k, g, rng.choice(["$", "0", anyid()])],
+        lambda: ["XGROUP", "DESTROY", k, g],
+        lambda: ["XGROUP", "DESTROY", "nokey", g],
+        lambda: ["XGROUP", "DELCONSUMER", k, g, c],
+        lambda: ["XREADGROUP", "GROUP", g, c] + (["COUNT", str(rng.randint(0, 3))] if rng.random() < 0.6 else []) + (["NOACK"] if rng.random() < 0.15 else []) + ["STREAMS", k, rng.choice([">", ">", "0", anyid()])],
+        lambda: ["XREADGROUP", "GROUP", g, c] + ["STREAMS", k, rng.choice([">", ">", "0", anyid()])],
+        lambda: ["XACK", k, g, anyid(), anyid()],
+        lambda: ["XPENDING", k, g],
+        lambda: ["XPENDING", k, g, "-", "+", "10"] + ([c] if rng.random() < 0.4 else []),
+        lambda: ["XCLAIM", k, g, c, "0", anyid(), anyid()] + (["JUSTID"] if rng.random() < 0.3 else []) + (["FORCE"] if rng.random() < 0.2 else []) + (["RETRYCOUNT", "7"] if rng.random() < 0.1 else []),
+        lambda: ["XAUTOCLAIM", k, g, c, "0", rng.choice(["0", "0-0", anyid()])] + (["COUNT", str(rng.randint(1, 4))] if rng.random() < 0.5 else []) + (["JUSTID"] if rng.random() < 0.3 else []),
+        lambda: ["XINFO", "GROUPS", k],
+        lambda: ["XSETID", k, anyid()],
+        lambda: ["DEL", k],
+        lambda: ["EXISTS", k],
+        lambda: ["TYPE", k],
+        lambda: ["XREAD", "COUNT", "2", "STREAMS", k, rng.choice(["0", "$", anyid().replace("+", "0")])],
+    ]
+    return rng.choice(cmds)()
+
+def main():
+    seed0 = int(sys.argv[1]); n = int(sys.argv[2]); steps = int(sys.argv[3])
+    a = R(int(os.environ.get("FERRY_REDIS_PORT", "6390"))); b = R(int(os.environ.get("REDIS_PORT", "6391")))
+    found = 0
+    for seed in range(seed0, seed0 + n):
+        rng = random.Random(seed)
+        for r in (a, b): r.call("DEL", *keys)
+        state = {"ms": 1}
+        hist = []
+        for i in range(steps):
+            cmd = gen(rng, state)
+            ra = norm(cmd, a.call(*cmd)); rb = norm(cmd, b.call(*cmd))
+            hist.append(cmd)
+            if ra != rb:
+                found += 1
+                print("SEED", seed, "STEP", i)
+                for h in hist[-12:]: print("   ", " ".join(h))
+                print("  ferry:", ra); print("  redis:", rb)
+                break
+        if found >= 5: break
+    print("done", found)
+main()
