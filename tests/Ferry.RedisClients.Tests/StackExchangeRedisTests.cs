@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Ferry.Server.Tests;
 using StackExchange.Redis;
 
@@ -61,10 +60,11 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
         var subscriberConnection = await fixture.Server.ConnectAsync(protocol);
         var publisher = (await fixture.Server.ConnectAsync()).GetSubscriber();
         var channel = $"news-{Guid.NewGuid():N}";
-        var got = Channel.CreateUnbounded<string>();
         var subscriber = subscriberConnection.GetSubscriber();
-        await subscriber.SubscribeAsync(RedisChannel.Literal(channel), (ch, message) => got.Writer.TryWrite($"{ch} {message}"));
-        await subscriber.SubscribeAsync(RedisChannel.Pattern($"{channel}.*"), (ch, message) => got.Writer.TryWrite($"pattern {ch} {message}"));
+
+        // One queue per subscription: the client keeps each subscription's order, not an order across them.
+        var plain = await subscriber.SubscribeAsync(RedisChannel.Literal(channel));
+        var patterned = await subscriber.SubscribeAsync(RedisChannel.Pattern($"{channel}.*"));
 
         Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal(channel), "plain"));
         Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal($"{channel}.tech"), "patterned"));
@@ -75,22 +75,27 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
         }
 
         using var timeout = new CancellationTokenSource(Patience);
-        Assert.Equal($"{channel} plain", await got.Reader.ReadAsync(timeout.Token));
-        Assert.Equal($"pattern {channel}.tech patterned", await got.Reader.ReadAsync(timeout.Token));
+        Assert.Equal($"{channel} plain", Text(await plain.ReadAsync(timeout.Token)));
         for (var i = 0; i < 100; i++)
         {
-            Assert.Equal($"{channel} {i}", await got.Reader.ReadAsync(timeout.Token));
+            Assert.Equal($"{channel} {i}", Text(await plain.ReadAsync(timeout.Token)));
         }
+
+        var first = await patterned.ReadAsync(timeout.Token);
+        Assert.Equal($"{channel}.tech patterned", Text(first));
+        Assert.Equal(RedisChannel.Pattern($"{channel}.*"), first.SubscriptionChannel);
 
         var server = subscriberConnection.GetServers().Single();
         Assert.Equal(1, await server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(channel)));
         Assert.Contains(RedisChannel.Literal(channel), await server.SubscriptionChannelsAsync(RedisChannel.Pattern($"{channel}*")));
 
-        await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel));
+        await plain.UnsubscribeAsync();
         Assert.Equal(0, await publisher.PublishAsync(RedisChannel.Literal(channel), "gone"));
         Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal($"{channel}.still"), "still"));
-        Assert.Equal($"pattern {channel}.still still", await got.Reader.ReadAsync(timeout.Token));
+        Assert.Equal($"{channel}.still still", Text(await patterned.ReadAsync(timeout.Token)));
     }
+
+    private static string Text(ChannelMessage message) => $"{message.Channel} {message.Message}";
 
     [Fact]
     public async Task ShardChannels_DeliverThroughSsubscribeAndSpublish()
