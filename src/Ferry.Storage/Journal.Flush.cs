@@ -9,7 +9,14 @@ public sealed partial class Journal
     /// <summary>How often the flusher tries again to allocate the spare segment while the disk is full.</summary>
     private static readonly TimeSpan SpareRetryInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The largest average commit (bytes per fdatasync) for which a spare is zero-filled.</summary>
+    private const long FillMaxBytesPerSync = 8 * 1024;
+
     private long _nextSpareAttempt;
+
+    /// <summary>The segment whose commits <see cref="MaybeFillSpare"/> measures, and the sync count when it began.</summary>
+    private long _fillSegmentBase = -1;
+    private long _fillSyncsAtStart;
 
     /// <summary>
     /// Keeps the next segment's space allocated ahead of time, so that starting a segment never meets a full disk
@@ -17,7 +24,13 @@ public sealed partial class Journal
     /// </summary>
     private void MaintainSpare()
     {
-        if (_device.HasSpare || Volatile.Read(ref _pendingCreates) > 0 || Stopwatch.GetTimestamp() < _nextSpareAttempt)
+        if (_device.HasSpare)
+        {
+            MaybeFillSpare();
+            return;
+        }
+
+        if (Volatile.Read(ref _pendingCreates) > 0 || Stopwatch.GetTimestamp() < _nextSpareAttempt)
         {
             return;
         }
@@ -30,6 +43,66 @@ public sealed partial class Journal
 
         _noSpace = true;
         _nextSpareAttempt = Stopwatch.GetTimestamp() + (long)(SpareRetryInterval.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>
+    /// Has zeros written over the spare when that pays: once the current segment is a sixteenth full (a journal that
+    /// only idles never pays for them, a busy one has them before it needs the next segment), and only while its
+    /// commits are small. Zeros save each fdatasync its metadata (46 µs on the reference disk) but write every byte
+    /// twice: worth it for many small syncs (XADD from 50 clients: 1.5–1.8 KiB per sync, +6 % throughput), not for
+    /// large ones (SNS fan-out: 18–98 KiB per sync, where the extra writes cost a fifth of the throughput).
+    /// </summary>
+    private void MaybeFillSpare()
+    {
+        var current = Volatile.Read(ref _current);
+        if (current is null)
+        {
+            return;
+        }
+
+        var syncs = Interlocked.Read(ref _syncs);
+        if (current.Base != _fillSegmentBase)
+        {
+            _fillSegmentBase = current.Base;
+            _fillSyncsAtStart = syncs;
+            return;
+        }
+
+        var written = Volatile.Read(ref _tail) - current.Base;
+        if (written >= _options.SegmentSize / 16 && written / Math.Max(1, syncs - _fillSyncsAtStart) <= FillMaxBytesPerSync)
+        {
+            _device.FillSpare();
+        }
+    }
+
+    /// <summary>
+    /// Cuts a sealed segment's file to its records. One made from a zero-filled spare runs on in zeros, and recovery
+    /// takes a sealed segment's length for its end (and damage in it as fatal), so the cut comes before any later
+    /// segment exists. The cut also returns the space allocated ahead beyond the records, also of a segment left early.
+    /// </summary>
+    private static void TrimToRecords(Segment segment)
+    {
+        if (segment.File is { } file)
+        {
+            // A truncate to the same length still frees the blocks allocated past it (ext4, tmpfs).
+            file.Truncate(Volatile.Read(ref segment.WrittenEnd) - segment.Base);
+        }
+    }
+
+    /// <summary>Trims the segment that <paramref name="next"/> follows, unless reclaim already deleted it.</summary>
+    private void TrimPrevious(Segment next)
+    {
+        lock (_gate)
+        {
+            // Reclaim takes segments out of the table under the gate before it closes them.
+            foreach (var s in _segments)
+            {
+                if (s.End == next.Base)
+                {
+                    TrimToRecords(s);
+                }
+            }
+        }
     }
 
     /// <summary>The flusher: takes every buffered batch, writes it, syncs as the mode asks, completes its waiters.</summary>
@@ -111,6 +184,7 @@ public sealed partial class Journal
 
                         if (segment.File is null)
                         {
+                            TrimPrevious(segment);
                             segment.File = _device.CreateSegment(segment.Base);
                             Interlocked.Decrement(ref _pendingCreates);
                         }

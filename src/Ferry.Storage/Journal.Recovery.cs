@@ -169,6 +169,16 @@ public sealed partial class Journal
                 "a record is damaged (bad header or checksum), and intact records of a later, already synced batch follow it");
         }
 
+        // Zeros alone (the unused space of a segment made from a zero-filled spare) stay: appends write over them, and
+        // the space stays allocated for them.
+        using (var zeros = new SegmentReader(file, length))
+        {
+            if (zeros.NextNonZero(offset) >= length)
+            {
+                return (offset, count, bytes);
+            }
+        }
+
         // A torn tail: the last batch was not completely written, so none of it was acknowledged.
         file.Truncate(offset);
         return (offset, count, bytes);
@@ -180,12 +190,24 @@ public sealed partial class Journal
     {
         using var reader = new SegmentReader(file, length);
         var first = Math.Max(SegmentHeader.Size, (damage + RecordHeader.Alignment) & ~(long)(RecordHeader.Alignment - 1));
-        for (var offset = first; offset + RecordHeader.Size <= length; offset += RecordHeader.Alignment)
+        var offset = first;
+        while (offset + RecordHeader.Size <= length)
         {
             if (TryReadRecord(reader, basePosition, offset, length, out _, out var batchStart) && batchStart > damage)
             {
                 return true;
             }
+
+            // Zeros (a zero-filled segment's unused space) are skipped a window at a time: a header's type, bytes 8 and
+            // 9, is never zero, so no header starts more than 9 bytes before the next non-zero byte.
+            var next = offset + RecordHeader.Alignment;
+            if (reader.TryGet(offset, RecordHeader.Alignment, out var head) && !head.Span.ContainsAnyExcept((byte)0))
+            {
+                var nonZero = reader.NextNonZero(offset);
+                next = Math.Max(next, (nonZero - 9) & ~(long)(RecordHeader.Alignment - 1));
+            }
+
+            offset = next;
         }
 
         return false;

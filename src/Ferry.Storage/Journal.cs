@@ -209,7 +209,7 @@ public sealed partial class Journal : IAsyncDisposable
         lock (_gate)
         {
             ThrowIfUnavailable();
-            if (_current is null || _tail - _current.Base + size > _options.SegmentSize)
+            if (_current is null || _tail - _current.Base + size > _options.SegmentSize || ShouldMoveToFilledSpare())
             {
                 Roll();
             }
@@ -273,6 +273,14 @@ public sealed partial class Journal : IAsyncDisposable
         return t_scratch.AsSpan(0, size);
     }
 
+    /// <summary>
+    /// Whether to leave the current segment early for a spare the device has filled with zeros, whose syncs commit no
+    /// metadata: once for a segment that did not start as such a spare (the first one, or one recovered at start).
+    /// Caller holds <see cref="_gate"/>.
+    /// </summary>
+    private bool ShouldMoveToFilledSpare() =>
+        _current!.File is { Prezeroed: false } && _tail > _current.Base + SegmentHeader.Size && _device.SpareFilled;
+
     /// <summary>Starts a new segment at the tail. Caller holds <see cref="_gate"/>.</summary>
     private void Roll()
     {
@@ -287,6 +295,11 @@ public sealed partial class Journal : IAsyncDisposable
 
         if (_mode == DurabilityMode.Memory)
         {
+            if (_current is not null)
+            {
+                TrimToRecords(_current);
+            }
+
             segment.File = _device.CreateSegment(basePosition);
             segment.File.Write(0, header);
             segment.WrittenEnd = basePosition + SegmentHeader.Size;
@@ -404,6 +417,7 @@ public sealed partial class Journal : IAsyncDisposable
             }
 
             _flusher?.Join();
+
             foreach (var s in _segments)
             {
                 s.File?.Dispose();

@@ -66,8 +66,10 @@ public class JournalRecoveryTests
     }
 
     [Fact]
-    public async Task Open_ZeroFilledTail_IsTruncatedAndAppendsContinue()
+    public async Task Open_ZeroFilledTail_IsKeptAndAppendsGoInFrontOfIt()
     {
+        // Zeros after the last record are what a zero-filled spare leaves (or a write the disk lost as zeros): they
+        // are no record, stay (with the space they hold), and appends write over them.
         using var dir = new TempDirectory();
         await WriteAsync(dir, 3, 50);
         var segment = dir.Segments().Single();
@@ -80,7 +82,8 @@ public class JournalRecoveryTests
         await using (var journal = await Journal.OpenAsync(Options(dir)))
         {
             Assert.Equal(3, journal.ReadFrom(0).Count());
-            Assert.Equal(length, new FileInfo(segment).Length);
+            Assert.Equal(length + 10_000, new FileInfo(segment).Length);
+            Assert.Equal(length, journal.GetStats().Tail);
             await journal.AppendAsync(1, 3, TestData.Payload(3, 50));
         }
 

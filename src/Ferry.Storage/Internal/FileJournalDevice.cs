@@ -16,6 +16,7 @@ internal sealed class FileJournalDevice : IJournalDevice
     private readonly string _directory;
     private readonly long _preallocation;
     private SafeFileHandle? _spare;
+    private SpareFill? _fill;
 
     public FileJournalDevice(string directory, long segmentSize)
     {
@@ -64,11 +65,15 @@ internal sealed class FileJournalDevice : IJournalDevice
     {
         if (_spare is { } spare)
         {
-            // The spare's blocks were allocated while there was room; the rename needs none.
+            // The spare's blocks were allocated while there was room; the rename needs none. A zero fill still under
+            // way stops first: the segment's records are written over it.
+            var prezeroed = _fill is not null;
+            _fill?.Stop();
+            _fill = null;
             _spare = null;
             File.Move(Path.Combine(_directory, SpareFile), SegmentName(basePosition));
             NativeMethods.SyncDirectory(_directory);
-            return new FileSegment(spare);
+            return new FileSegment(spare, prezeroed);
         }
 
         // Preallocating the segment's blocks keeps each fdatasync from also committing block allocations.
@@ -79,6 +84,16 @@ internal sealed class FileJournalDevice : IJournalDevice
     }
 
     public bool HasSpare => _spare is not null;
+
+    public bool SpareFilled => Volatile.Read(ref _fill) is { Completed: true };
+
+    public void FillSpare()
+    {
+        if (_spare is { } spare && _fill is null)
+        {
+            _fill = new SpareFill(spare, _preallocation);
+        }
+    }
 
     public bool PrepareSpare()
     {
@@ -140,13 +155,75 @@ internal sealed class FileJournalDevice : IJournalDevice
 
     public void Dispose()
     {
+        _fill?.Stop();
+        _fill = null;
         _spare?.Dispose();
         _spare = null;
     }
 
-    private sealed class FileSegment(SafeFileHandle handle) : ISegmentFile
+    /// <summary>
+    /// Writes zeros over a spare's allocated space on a thread of its own, syncing every few megabytes. Allocated but
+    /// never written blocks are "unwritten" extents, and a file grows with every append: an fdatasync after writing
+    /// there must also commit the extent conversion and the new size. Over blocks already written and synced it
+    /// commits data only: on the reference machine 85 µs per 4 KiB write + fdatasync instead of 131 µs.
+    /// </summary>
+    private sealed class SpareFill
+    {
+        private const long SyncEvery = 8L * 1024 * 1024;
+
+        private static readonly byte[] Zeros = new byte[1024 * 1024];
+
+        private readonly Thread _thread;
+        private volatile bool _stop;
+        private volatile bool _completed;
+
+        public SpareFill(SafeFileHandle handle, long size)
+        {
+            _thread = new Thread(() => Run(handle, size)) { IsBackground = true, Name = "ferry-journal-zero" };
+            _thread.Start();
+        }
+
+        public bool Completed => _completed;
+
+        /// <summary>Stops the fill and waits for its current write to end.</summary>
+        public void Stop()
+        {
+            _stop = true;
+            _thread.Join();
+        }
+
+        private void Run(SafeFileHandle handle, long size)
+        {
+            try
+            {
+                long offset = 0, unsynced = 0;
+                while (offset < size && !_stop)
+                {
+                    var n = (int)Math.Min(Zeros.Length, size - offset);
+                    RandomAccess.Write(handle, Zeros.AsSpan(0, n), offset);
+                    offset += n;
+                    unsynced += n;
+                    if ((unsynced >= SyncEvery || offset == size) && !_stop)
+                    {
+                        NativeMethods.DataSync(handle);
+                        unsynced = 0;
+                    }
+                }
+
+                _completed = offset == size && unsynced == 0;
+            }
+            catch (IOException)
+            {
+                // Only an optimisation: the segment's own writes and syncs report a failing disk.
+            }
+        }
+    }
+
+    private sealed class FileSegment(SafeFileHandle handle, bool prezeroed = false) : ISegmentFile
     {
         public long Length => RandomAccess.GetLength(handle);
+
+        public bool Prezeroed => prezeroed;
 
         public void Write(long offset, ReadOnlySpan<byte> data) => RandomAccess.Write(handle, data, offset);
 

@@ -19,6 +19,15 @@ internal interface IJournalDevice : IDisposable
     /// <summary>Allocates the space of the next segment ahead of time; false when the disk has no room for it.</summary>
     bool PrepareSpare();
 
+    /// <summary>Starts writing zeros over the spare's allocated space in the background (once per spare), so that syncs
+    /// of the segment it becomes commit no metadata. <see cref="CreateSegment"/> stops a fill still under way.</summary>
+    void FillSpare()
+    {
+    }
+
+    /// <summary>Whether the spare's space has been entirely written with zeros and synced.</summary>
+    bool SpareFilled => false;
+
     ISegmentFile OpenSegment(long basePosition);
 
     /// <summary>Deletes a segment and makes the deletion durable.</summary>
@@ -40,6 +49,10 @@ internal interface IJournalDevice : IDisposable
 internal interface ISegmentFile : IDisposable
 {
     long Length { get; }
+
+    /// <summary>Whether the file was a spare whose space was written with zeros (all of it or a first part): its
+    /// length runs past the records, and the zeros are not records.</summary>
+    bool Prezeroed => false;
 
     void Write(long offset, ReadOnlySpan<byte> data);
 

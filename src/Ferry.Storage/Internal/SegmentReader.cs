@@ -51,5 +51,28 @@ internal sealed class SegmentReader : IDisposable
         return true;
     }
 
+    /// <summary>The offset of the first non-zero byte at or after <paramref name="offset"/>, or the length.</summary>
+    public long NextNonZero(long offset)
+    {
+        while (offset < _length)
+        {
+            var count = (int)Math.Min(WindowSize / 2, _length - offset);
+            if (!TryGet(offset, count, out var bytes))
+            {
+                return _length;
+            }
+
+            var at = bytes.Span.IndexOfAnyExcept((byte)0);
+            if (at >= 0)
+            {
+                return offset + at;
+            }
+
+            offset += count;
+        }
+
+        return _length;
+    }
+
     public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
 }
