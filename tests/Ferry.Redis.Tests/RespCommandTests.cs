@@ -403,4 +403,34 @@ public sealed class RespCommandTests : IAsyncLifetime
         await Expect("*3\r\n$3\r\n3-0\r\n*0\r\n*2\r\n$3\r\n1-0\r\n$3\r\n2-0\r\n", "XAUTOCLAIM", "a", "grp", "bob", "0", "0", "COUNT", "2");
         await Expect("*3\r\n$3\r\n0-0\r\n*2\r\n$3\r\n3-0\r\n$3\r\n4-0\r\n*0\r\n", "XAUTOCLAIM", "a", "grp", "bob", "0", "3-0", "COUNT", "2", "JUSTID");
     }
+
+    [Fact]
+    public async Task XTrim_LeavesTheMaxDeletedIdAlone_XDelMovesIt()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await _c.CallAsync("XADD", "t", $"{i}-0", "f", "v");
+        }
+
+        await Expect(":2\r\n", "XTRIM", "t", "MAXLEN", "2");
+        Assert.Contains("$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n", await _c.CallAsync("XINFO", "STREAM", "t"));
+        await Expect(":1\r\n", "XDEL", "t", "3-0");
+        Assert.Contains("$20\r\nmax-deleted-entry-id\r\n$3\r\n3-0\r\n", await _c.CallAsync("XINFO", "STREAM", "t"));
+        await _c.CallAsync("XADD", "t", "MINID", "5", "5-0", "f", "v");
+        Assert.Contains("$20\r\nmax-deleted-entry-id\r\n$3\r\n3-0\r\n", await _c.CallAsync("XINFO", "STREAM", "t"));
+        await Expect(":1\r\n", "XLEN", "t");
+    }
+
+    [Fact]
+    public async Task XClaimForce_StartsAtOneDelivery_AndXSetIdMaxDeletedIdZeroKeepsTheOldOne()
+    {
+        await _c.CallAsync("XADD", "f", "1-0", "k", "v");
+        await _c.CallAsync("XGROUP", "CREATE", "f", "grp", "$");
+        await Expect("*1\r\n$3\r\n1-0\r\n", "XCLAIM", "f", "grp", "alice", "0", "1-0", "JUSTID", "FORCE");
+        Assert.EndsWith(":1\r\n", await _c.CallAsync("XPENDING", "f", "grp", "-", "+", "1"));
+
+        await Expect("+OK\r\n", "XSETID", "f", "5-0", "MAXDELETEDID", "3-0");
+        await Expect("+OK\r\n", "XSETID", "f", "6-0", "ENTRIESADDED", "1", "MAXDELETEDID", "0-0");
+        Assert.Contains("$20\r\nmax-deleted-entry-id\r\n$3\r\n3-0\r\n", await _c.CallAsync("XINFO", "STREAM", "f"));
+    }
 }

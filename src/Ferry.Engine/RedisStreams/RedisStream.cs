@@ -98,15 +98,12 @@ internal sealed class RedisStream(ulong id, string key)
         for (var i = 0; i < index; i++)
         {
             ref var slot = ref _slots[_head + i];
+            // Trimming, unlike XDEL, leaves the max deleted id alone, as in Redis.
             if (!slot.Deleted)
             {
                 release(slot.Record);
                 removed++;
                 Length--;
-                if (slot.Id > MaxDeletedId)
-                {
-                    MaxDeletedId = slot.Id;
-                }
             }
         }
 

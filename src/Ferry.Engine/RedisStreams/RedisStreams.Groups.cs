@@ -593,7 +593,8 @@ public sealed partial class RedisStreams
                             continue;
                         }
 
-                        p = new PendingEntry(id, c);
+                        // FORCE: a new pending entry counts one delivery already, as Redis creates it.
+                        p = new PendingEntry(id, c) { DeliveryCount = 1 };
                         g.Pel.Add(p);
                         c.Pending.Add(p);
                     }

@@ -567,7 +567,8 @@ public sealed partial class RedisStreams
 
                 stream.LastId = lastId;
                 stream.EntriesAdded = entriesAdded ?? stream.EntriesAdded;
-                stream.MaxDeletedId = maxDeletedId ?? stream.MaxDeletedId;
+                // As in Redis, MAXDELETEDID 0-0 leaves the max deleted id as it was.
+                stream.MaxDeletedId = maxDeletedId is { } given && given != StreamId.Zero ? given : stream.MaxDeletedId;
                 using var w = new PayloadWriter();
                 WriteId(w, stream.LastId);
                 w.I64(stream.EntriesAdded);
