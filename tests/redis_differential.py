@@ -42,6 +42,12 @@ class R:
 
 def norm(cmd, r):
     c = cmd[0].upper()
+    if isinstance(r, tuple) and r[1].startswith("ERR Unbalanced"):
+        return ("ERR", "Unbalanced (worded differently before 7.4)")
+    if c in ("KEYS",) and isinstance(r, list):
+        return sorted(r)
+    if c == "SCAN" and isinstance(r, list) and len(r) == 2 and isinstance(r[1], list):
+        return ["cursor", sorted(r[1])]
     if c == "XPENDING" and len(cmd) > 3 and isinstance(r, list):
         return [[e[0], e[1], "idle", e[3]] if isinstance(e, list) else e for e in r]
     if c == "XINFO" and len(cmd) > 1 and cmd[1] == "STREAM" and isinstance(r, list):
@@ -117,8 +123,24 @@ def gen(rng, state):
         lambda: ["XGROUP", "CREATE", k, g, "0", "ENTRIESREAD", str(rng.randint(-1, 5))],
         lambda: ["XSETID", k, "%d-%d" % (state["ms"] + 3, 0), "ENTRIESADDED", str(rng.randint(0, 20)), "MAXDELETEDID", "%d-0" % rng.randint(0, state["ms"])],
         lambda: ["XGROUP", "SETID", k, g, rng.choice(["0", "$"]), "ENTRIESREAD", str(rng.randint(-1, 5))],
+        lambda: ["EXISTS", "s1", "s2", "nokey", k],
+        lambda: ["DEL", k, "nokey"],
+        lambda: ["KEYS", rng.choice(["s*", "*", "s[12]", "?1", "nokey"])],
+        lambda: ["SCAN", "0", "MATCH", rng.choice(["s*", "*2"]), "COUNT", "100"],
+        lambda: ["DBSIZE"],
+        lambda: ["PUBLISH", "chan", "msg"],
+        lambda: ["PUBSUB", rng.choice(["NUMSUB", "CHANNELS", "NUMPAT", "SHARDCHANNELS", "SHARDNUMSUB"])] + (["chan"] if rng.random() < 0.5 else []),
+        lambda: ["ECHO", "hi"],
+        lambda: ["PING"] + (["x"] if rng.random() < 0.5 else []),
     ]
-    return rng.choice(cmds)()
+    cmd = rng.choice(cmds)()
+    r = rng.random()
+    if r < 0.05:
+        # Arity and syntax errors: a command cut short, or with a stray word appended.
+        cmd = cmd[:rng.randint(1, max(1, len(cmd) - 1))]
+    elif r < 0.08:
+        cmd = cmd + [rng.choice(["COUNT", "BOGUS", "1", "NOACK", "JUSTID"])]
+    return cmd
 
 def main():
     seed0 = int(sys.argv[1]); n = int(sys.argv[2]); steps = int(sys.argv[3])

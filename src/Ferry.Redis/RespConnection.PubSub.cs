@@ -158,8 +158,11 @@ internal sealed partial class RespConnection
             case "NUMPAT" when _args.Count == 2:
                 _w.Integer(hub.PatternCount);
                 return default;
-            case "CHANNELS" or "SHARDCHANNELS" or "NUMPAT":
+            case "NUMPAT":
                 return Reply(SubcommandArity("pubsub"));
+            case "CHANNELS" or "SHARDCHANNELS":
+                // Their arity has no upper bound in Redis's command table: the handler refuses the extra words.
+                return Reply($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try PUBSUB HELP.");
             default:
                 return Reply(UnknownSubcommand("PUBSUB"));
         }

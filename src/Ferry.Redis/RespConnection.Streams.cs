@@ -66,17 +66,19 @@ internal sealed partial class RespConnection
             }
             else if ((_args.Is(i, "MAXLEN"u8) || _args.Is(i, "MINID"u8)) && more >= 1)
             {
+                if (strategy != TrimStrategy.None)
+                {
+                    throw Fail("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+                }
+
                 var isMaxLen = _args.Is(i, "MAXLEN"u8);
                 var next = _args[i + 1];
                 approximate = false;
-                if (next.Length == 1 && (next[0] == '~' || next[0] == '='))
+
+                // As Redis reads it: "~" or "=" is a modifier only when a value follows; alone, it is the value.
+                if (more >= 2 && next.Length == 1 && (next[0] == '~' || next[0] == '='))
                 {
                     approximate = next[0] == '~';
-                    if (more < 2)
-                    {
-                        throw Fail("ERR syntax error");
-                    }
-
                     i++;
                 }
 
@@ -306,7 +308,9 @@ internal sealed partial class RespConnection
         var rest = _args.Count - streamsAt;
         if (rest % 2 != 0)
         {
-            throw Fail($"ERR Unbalanced '{(group ? "xreadgroup" : "xread")}' list of streams: for each stream key an ID or '{(group ? ">" : "$")}' must be specified.");
+            throw Fail(group
+                ? "ERR Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified."
+                : "ERR Unbalanced 'xread' list of streams: for each stream key an ID, '+', or '$' must be specified.");
         }
 
         if (group && groupName is null)
@@ -506,8 +510,9 @@ internal sealed partial class RespConnection
 
         var (min, max) = sub switch
         {
-            "CREATE" => (5, 8),
-            "SETID" => (5, 7),
+            // Redis's arity for these two has no upper bound: extra words are a subcommand syntax error.
+            "CREATE" => (5, int.MaxValue),
+            "SETID" => (5, int.MaxValue),
             "DESTROY" => (4, 4),
             "CREATECONSUMER" or "DELCONSUMER" => (5, 5),
             _ => (-1, -1),
@@ -549,6 +554,11 @@ internal sealed partial class RespConnection
                     {
                         throw Fail($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try XGROUP HELP.");
                     }
+                }
+
+                if ((sub == "CREATE" && _args.Count > 8) || (sub == "SETID" && _args.Count is not (5 or 7)))
+                {
+                    throw Fail($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try XGROUP HELP.");
                 }
 
                 if (!mkStream && !Streams.Exists(key))
@@ -626,28 +636,30 @@ internal sealed partial class RespConnection
             return default;
         }
 
-        var i = 3;
-        long minIdle = 0;
-        if (_args.Is(i, "IDLE"u8))
-        {
-            if (_args.Count < 5)
-            {
-                throw Fail("ERR syntax error");
-            }
-
-            minIdle = Integer(i + 1);
-            i += 2;
-        }
-
-        if (_args.Count - i is < 3 or > 4)
+        // Redis's reading of the extended form: 6 to 9 arguments; IDLE needs start, end and count after it; the count
+        // is read before the bounds; the word after the consumer, if any, is ignored.
+        if (_args.Count is < 6 or > 9)
         {
             throw Fail("ERR syntax error");
         }
 
+        var i = 3;
+        long minIdle = 0;
+        if (_args.Is(i, "IDLE"u8))
+        {
+            minIdle = Integer(i + 1);
+            if (_args.Count < 8)
+            {
+                throw Fail("ERR syntax error");
+            }
+
+            i += 2;
+        }
+
+        var count = Integer(i + 2);
         var start = Bound(i, start: true);
         var end = Bound(i + 1, start: false);
-        var count = Integer(i + 2);
-        var consumer = _args.Count - i == 4 ? _args.String(i + 3) : null;
+        var consumer = i + 3 < _args.Count ? _args.String(i + 3) : null;
         var list = count <= 0 ? [] : Streams.PendingRange(key, group, minIdle, start, end, count, consumer);
         if (count <= 0)
         {
@@ -789,11 +801,17 @@ internal sealed partial class RespConnection
         {
             case "STREAM" when _args.Count is >= 3:
             {
+                // Redis looks the key up first, then reads the options.
+                if (!Streams.Exists(_args.String(2)))
+                {
+                    throw Fail("ERR no such key");
+                }
+
                 var full = _args.Count >= 4 && _args.Is(3, "FULL"u8);
                 long count = 10;
                 if (_args.Count > 3 && (!full || (_args.Count != 4 && (_args.Count != 6 || !_args.Is(4, "COUNT"u8)))))
                 {
-                    throw Fail("ERR syntax error");
+                    throw Fail($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try XINFO HELP.");
                 }
 
                 if (_args.Count == 6)

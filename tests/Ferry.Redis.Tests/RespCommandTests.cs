@@ -281,7 +281,7 @@ public sealed class RespCommandTests : IAsyncLifetime
         await _c.CallAsync("XADD", "b", "1-0", "a", "1");
         await Expect("*1\r\n*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", "XREAD", "COUNT", "1", "STREAMS", "b", "0");
         await Expect("*1\r\n*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", "XREAD", "STREAMS", "b", "+");
-        await Expect("-ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.\r\n", "XREAD", "STREAMS", "b", "c", "0");
+        await Expect("-ERR Unbalanced 'xread' list of streams: for each stream key an ID, '+', or '$' must be specified.\r\n", "XREAD", "STREAMS", "b", "c", "0");
         await Expect("-ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.\r\n", "XREAD", "STREAMS", "b", ">");
         await Expect("-ERR timeout is negative\r\n", "XREAD", "BLOCK", "-1", "STREAMS", "b", "$");
 
@@ -432,5 +432,41 @@ public sealed class RespCommandTests : IAsyncLifetime
         await Expect("+OK\r\n", "XSETID", "f", "5-0", "MAXDELETEDID", "3-0");
         await Expect("+OK\r\n", "XSETID", "f", "6-0", "ENTRIESADDED", "1", "MAXDELETEDID", "0-0");
         Assert.Contains("$20\r\nmax-deleted-entry-id\r\n$3\r\n3-0\r\n", await _c.CallAsync("XINFO", "STREAM", "f"));
+    }
+
+    [Fact]
+    public async Task TrimAndXGroupArguments_AreReadAsRedisReadsThem()
+    {
+        await _c.CallAsync("XADD", "m", "1-0", "f", "v");
+        await Expect("-ERR value is not an integer or out of range\r\n", "XTRIM", "m", "MAXLEN", "=");
+        await Expect("-ERR Invalid stream ID specified as stream command argument\r\n", "XTRIM", "m", "MINID", "~");
+        await Expect("-ERR syntax error, MAXLEN and MINID options at the same time are not compatible\r\n", "XTRIM", "m", "MAXLEN", "1", "MINID", "0");
+        await _c.CallAsync("XGROUP", "CREATE", "m", "grp", "0");
+        await Expect("-ERR unknown subcommand or wrong number of arguments for 'SETID'. Try XGROUP HELP.\r\n", "XGROUP", "SETID", "m", "grp", "0", "ENTRIESREAD", "4", "COUNT");
+        await Expect("-ERR unknown subcommand or wrong number of arguments for 'setid'. Try XGROUP HELP.\r\n", "XGROUP", "setid", "m", "grp", "0", "ENTRIESREAD");
+        await Expect("-ERR unknown subcommand or wrong number of arguments for 'CREATE'. Try XGROUP HELP.\r\n", "XGROUP", "CREATE", "m", "g2", "0", "MKSTREAM", "MKSTREAM", "ENTRIESREAD", "1");
+        await Expect("-ERR Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified.\r\n", "XREADGROUP", "GROUP", "grp", "c", "STREAMS", "m", "n", ">");
+    }
+
+    [Fact]
+    public async Task XPendingAndXInfoStream_ReadTheirArgumentsAsRedisDoes()
+    {
+        await Expect("-ERR no such key\r\n", "XINFO", "STREAM", "nokey", "COUNT");
+        await _c.CallAsync("XADD", "p", "1-0", "f", "v");
+        await Expect("-ERR unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP.\r\n", "XINFO", "STREAM", "p", "BOGUS");
+        await Expect("-NOGROUP No such key 'p' or consumer group 'grp'\r\n", "XPENDING", "p", "grp", "-", "+", "10", "alice", "EXTRA");
+        await Expect("-ERR syntax error\r\n", "XPENDING", "p", "grp", "-", "+");
+        await Expect("-ERR value is not an integer or out of range\r\n", "XPENDING", "p", "grp", "bad", "+", "many");
+        await _c.CallAsync("XGROUP", "CREATE", "p", "grp", "0");
+        await _c.CallAsync("XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "p", ">");
+        Assert.StartsWith("*1\r\n*4\r\n$3\r\n1-0\r\n$5\r\nalice\r\n", await _c.CallAsync("XPENDING", "p", "grp", "-", "+", "10", "alice", "EXTRA"));
+    }
+
+    [Fact]
+    public async Task PubSubChannels_WithExtraWords_IsASubcommandSyntaxError()
+    {
+        await Expect("-ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP.\r\n", "PUBSUB", "CHANNELS", "a", "b");
+        await Expect("-ERR unknown subcommand or wrong number of arguments for 'shardchannels'. Try PUBSUB HELP.\r\n", "PUBSUB", "shardchannels", "a", "b");
+        await Expect("-ERR wrong number of arguments for 'pubsub|numpat' command\r\n", "PUBSUB", "NUMPAT", "x");
     }
 }
