@@ -11,7 +11,7 @@ whose bounds depend on its encoding; Ferry trims in steps of 100 entries: both k
     dotnet run --project src/Ferry.Server -- --redis-port 6390 --data /tmp/ferry-diff
     python3 tests/redis_differential.py FIRST_SEED SEEDS STEPS     # e.g. 1 2000 60
 
-FERRY_REDIS_PORT and REDIS_PORT override the ports. Both servers' streams s1 and s2 are deleted before each seed.
+FERRY_REDIS_PORT and REDIS_PORT override the ports; RESP3=1 runs both connections in RESP3. Both servers' streams s1 and s2 are deleted before each seed.
 """
 import os, random, socket, sys
 
@@ -34,14 +34,32 @@ class R:
             n = int(rest)
             if n < 0: return None
             d = s.f.read(n + 2)[:-2]; return d.decode(errors="replace")
-        if t == b"*":
+        if t in (b"*", b"~", b">"):
             n = int(rest)
             if n < 0: return None
             return [s.read() for _ in range(n)]
+        if t == b"%":
+            n = int(rest)
+            return ["map"] + [s.read() for _ in range(2 * n)]
+        if t == b"_": return None
+        if t == b"#": return rest == b"t"
+        if t in (b",", b"("): return rest.decode()
+        if t == b"=":
+            d = s.f.read(int(rest) + 2)[:-2]; return d[4:].decode(errors="replace")
         raise Exception("bad reply %r" % line)
+
+def unmap(r):
+    """A RESP3 map read as ["map", k, v, ...] as the flat [k, v, ...] RESP2 gives, for masking XINFO's fields."""
+    if isinstance(r, list):
+        if r[:1] == ["map"]:
+            r = r[1:]
+        return [unmap(x) for x in r]
+    return r
 
 def norm(cmd, r):
     c = cmd[0].upper()
+    if c == "XINFO":
+        r = unmap(r)
     if isinstance(r, tuple) and r[1].startswith("ERR Unbalanced"):
         return ("ERR", "Unbalanced (worded differently before 7.4)")
     if c in ("KEYS",) and isinstance(r, list):
@@ -145,6 +163,9 @@ def gen(rng, state):
 def main():
     seed0 = int(sys.argv[1]); n = int(sys.argv[2]); steps = int(sys.argv[3])
     a = R(int(os.environ.get("FERRY_REDIS_PORT", "6390"))); b = R(int(os.environ.get("REDIS_PORT", "6391")))
+    if os.environ.get("RESP3"):
+        # Both connections speak RESP3 (maps, nulls and sets as RESP3 frames); HELLO's own reply differs by server.
+        a.call("HELLO", "3"); b.call("HELLO", "3")
     found = 0
     for seed in range(seed0, seed0 + n):
         rng = random.Random(seed)

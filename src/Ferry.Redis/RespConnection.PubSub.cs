@@ -147,7 +147,8 @@ internal sealed partial class RespConnection
             }
 
             case "NUMSUB" or "SHARDNUMSUB":
-                _w.Map(_args.Count - 2);
+                // A flat array of channel, count pairs, in RESP3 too (Redis does not answer a map here).
+                _w.Array((_args.Count - 2) * 2);
                 for (var i = 2; i < _args.Count; i++)
                 {
                     _w.Bulk(_args[i]);

@@ -469,4 +469,13 @@ public sealed class RespCommandTests : IAsyncLifetime
         await Expect("-ERR unknown subcommand or wrong number of arguments for 'shardchannels'. Try PUBSUB HELP.\r\n", "PUBSUB", "shardchannels", "a", "b");
         await Expect("-ERR wrong number of arguments for 'pubsub|numpat' command\r\n", "PUBSUB", "NUMPAT", "x");
     }
+
+    [Fact]
+    public async Task PubSubNumSub_InResp3_IsAFlatArray()
+    {
+        await _c.CallAsync("HELLO", "3");
+        await Expect("*4\r\n$4\r\nnews\r\n:0\r\n$1\r\ns\r\n:0\r\n", "PUBSUB", "NUMSUB", "news", "s");
+        await Expect("*2\r\n$1\r\ns\r\n:0\r\n", "PUBSUB", "SHARDNUMSUB", "s");
+        await Expect("*0\r\n", "PUBSUB", "NUMSUB");
+    }
 }
