@@ -478,4 +478,20 @@ public sealed class RespCommandTests : IAsyncLifetime
         await Expect("*2\r\n$1\r\ns\r\n:0\r\n", "PUBSUB", "SHARDNUMSUB", "s");
         await Expect("*0\r\n", "PUBSUB", "NUMSUB");
     }
+
+    [Fact]
+    public async Task AnEntryDeliveredAsNewAgain_StartsItsDeliveryCountAgain()
+    {
+        await _c.CallAsync("XADD", "r", "1-0", "f", "v");
+        await _c.CallAsync("XGROUP", "CREATE", "r", "grp", "0");
+        await _c.CallAsync("XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "r", ">");
+        await _c.CallAsync("XREADGROUP", "GROUP", "grp", "alice", "STREAMS", "r", "0");
+        Assert.EndsWith(":2\r\n", await _c.CallAsync("XPENDING", "r", "grp", "-", "+", "1"));
+
+        await _c.CallAsync("XGROUP", "SETID", "r", "grp", "0");
+        await _c.CallAsync("XREADGROUP", "GROUP", "grp", "bob", "STREAMS", "r", ">");
+        var pending = await _c.CallAsync("XPENDING", "r", "grp", "-", "+", "1");
+        Assert.Contains("$3\r\nbob\r\n", pending);
+        Assert.EndsWith(":1\r\n", pending);
+    }
 }

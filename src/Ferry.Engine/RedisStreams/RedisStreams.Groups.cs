@@ -419,7 +419,8 @@ public sealed partial class RedisStreams
         return durable;
     }
 
-    /// <summary>Adds or moves a pending entry to <paramref name="c"/>, counting one more delivery.</summary>
+    /// <summary>Adds or moves a pending entry to <paramref name="c"/> as delivered once, now: as in Redis, an entry
+    /// delivered as new again (after XGROUP SETID, or one XCLAIM FORCE put in the list) starts its count again.</summary>
     private static void Deliver(ConsumerGroup g, Consumer c, StreamId id, long now)
     {
         var p = g.FindPending(id);
@@ -436,7 +437,7 @@ public sealed partial class RedisStreams
 
         c.Pending.Add(p);
         p.DeliveryTime = now;
-        p.DeliveryCount++;
+        p.DeliveryCount = 1;
     }
 
     /// <summary>XACK: the number of ids that were pending.</summary>
