@@ -176,6 +176,10 @@ internal sealed partial class RespConnection
     private string UnknownSubcommand(string command) =>
         $"ERR unknown subcommand '{Printable(_args.String(1), 128)}'. Try {command} HELP.";
 
+    /// <summary>Redis's answer when a subcommand's words do not fit it (its arity has no upper bound).</summary>
+    private string SubcommandSyntax(string command) =>
+        $"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try {command} HELP.";
+
     private string SubcommandArity(string command) =>
         $"ERR wrong number of arguments for '{command}|{_args.String(1).ToLowerInvariant()}' command";
 

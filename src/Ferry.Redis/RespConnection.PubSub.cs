@@ -163,7 +163,7 @@ internal sealed partial class RespConnection
                 return Reply(SubcommandArity("pubsub"));
             case "CHANNELS" or "SHARDCHANNELS":
                 // Their arity has no upper bound in Redis's command table: the handler refuses the extra words.
-                return Reply($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try PUBSUB HELP.");
+                return Reply(SubcommandSyntax("PUBSUB"));
             default:
                 return Reply(UnknownSubcommand("PUBSUB"));
         }

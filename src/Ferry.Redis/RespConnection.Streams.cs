@@ -552,13 +552,13 @@ internal sealed partial class RespConnection
                     }
                     else
                     {
-                        throw Fail($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try XGROUP HELP.");
+                        throw Fail(SubcommandSyntax("XGROUP"));
                     }
                 }
 
                 if ((sub == "CREATE" && _args.Count > 8) || (sub == "SETID" && _args.Count is not (5 or 7)))
                 {
-                    throw Fail($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try XGROUP HELP.");
+                    throw Fail(SubcommandSyntax("XGROUP"));
                 }
 
                 if (!mkStream && !Streams.Exists(key))
@@ -811,7 +811,7 @@ internal sealed partial class RespConnection
                 long count = 10;
                 if (_args.Count > 3 && (!full || (_args.Count != 4 && (_args.Count != 6 || !_args.Is(4, "COUNT"u8)))))
                 {
-                    throw Fail($"ERR unknown subcommand or wrong number of arguments for '{Printable(_args.String(1), 128)}'. Try XINFO HELP.");
+                    throw Fail(SubcommandSyntax("XINFO"));
                 }
 
                 if (_args.Count == 6)

@@ -171,12 +171,9 @@ public sealed partial class Journal
 
         // Zeros alone (the unused space of a segment made from a zero-filled spare) stay: appends write over them, and
         // the space stays allocated for them.
-        using (var zeros = new SegmentReader(file, length))
+        if (reader.NextNonZero(offset) >= length)
         {
-            if (zeros.NextNonZero(offset) >= length)
-            {
-                return (offset, count, bytes);
-            }
+            return (offset, count, bytes);
         }
 
         // A torn tail: the last batch was not completely written, so none of it was acknowledged.
