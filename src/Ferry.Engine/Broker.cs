@@ -69,6 +69,9 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
 
     internal Journal Journal { get; }
 
+    /// <summary>The journal's counters: appends, write batches, fdatasyncs, segments and live bytes.</summary>
+    public JournalStats JournalStats => Journal.GetStats();
+
     /// <summary>The bodies queue messages share (a publish fanned out to many queues).</summary>
     internal SharedBodies SharedBodies { get; }
 

@@ -421,7 +421,10 @@ internal sealed partial class RespConnection
         if (Wants("persistence"))
         {
             text.Append("# Persistence\r\n")
-                .Append(inv, $"loading:0\r\naof_enabled:{(Options.Durability == "memory" ? 0 : 1)}\r\nferry_durability:{Options.Durability}\r\n\r\n");
+                .Append(inv, $"loading:0\r\naof_enabled:{(Options.Durability == "memory" ? 0 : 1)}\r\nferry_durability:{Options.Durability}\r\n");
+            var journal = Broker.JournalStats;
+            text.Append(inv, $"ferry_journal_segments:{journal.Segments}\r\nferry_journal_position:{journal.Tail}\r\nferry_journal_live_bytes:{journal.LiveBytes}\r\n")
+                .Append(inv, $"ferry_journal_appends:{journal.Appends}\r\nferry_journal_batches:{journal.Batches}\r\nferry_journal_syncs:{journal.Syncs}\r\n\r\n");
         }
 
         if (Wants("stats"))

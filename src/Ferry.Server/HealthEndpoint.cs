@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Ferry.Server;
 
-/// <summary><c>GET /health</c>: 200 with a small JSON body while the server is up (<c>diskFull</c> while writes are refused).</summary>
+/// <summary><c>GET /health</c>: 200 with a small JSON body while the server is up (<c>diskFull</c> while writes are refused),
+/// with the journal's counters: appends per sync show how much each fdatasync's group commit carries.</summary>
 internal static class HealthEndpoint
 {
     public const string Path = "/health";
@@ -12,9 +13,11 @@ internal static class HealthEndpoint
         var app = context.RequestServices.GetRequiredService<FerryClock>();
         var settings = context.RequestServices.GetRequiredService<FerrySettings>();
         var gc = GC.GetGCMemoryInfo();
-        var diskFull = context.RequestServices.GetRequiredService<JournalService>().Journal.IsFull;
-        var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds, diskFull,
-            new HealthMemory(Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes));
+        var journal = context.RequestServices.GetRequiredService<JournalService>().Journal;
+        var stats = journal.GetStats();
+        var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds, journal.IsFull,
+            new HealthMemory(Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes),
+            new HealthJournal(stats.Segments, stats.Tail, stats.LiveBytes, stats.Appends, stats.Batches, stats.Syncs));
         return context.Response.WriteAsJsonAsync(body, HealthJsonContext.Default.HealthResponse, cancellationToken: context.RequestAborted);
     }
 }
@@ -25,13 +28,24 @@ internal sealed record HealthResponse(
     [property: JsonPropertyName("durability")] string Durability,
     [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds,
     [property: JsonPropertyName("diskFull")] bool DiskFull,
-    [property: JsonPropertyName("memory")] HealthMemory Memory);
+    [property: JsonPropertyName("memory")] HealthMemory Memory,
+    [property: JsonPropertyName("journal")] HealthJournal Journal);
 
 /// <summary>Where the process's memory is: resident in all, and the managed heap (live after the last GC, committed).</summary>
 internal sealed record HealthMemory(
     [property: JsonPropertyName("residentBytes")] long ResidentBytes,
     [property: JsonPropertyName("gcHeapBytes")] long GcHeapBytes,
     [property: JsonPropertyName("gcCommittedBytes")] long GcCommittedBytes);
+
+/// <summary>The journal since the process started: segment files, the position of its end, the bytes of records still
+/// live, and how many records were appended, written in how many batches, made durable by how many fdatasyncs.</summary>
+internal sealed record HealthJournal(
+    [property: JsonPropertyName("segments")] int Segments,
+    [property: JsonPropertyName("positionBytes")] long PositionBytes,
+    [property: JsonPropertyName("liveBytes")] long LiveBytes,
+    [property: JsonPropertyName("appends")] long Appends,
+    [property: JsonPropertyName("batches")] long Batches,
+    [property: JsonPropertyName("syncs")] long Syncs);
 
 [JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;

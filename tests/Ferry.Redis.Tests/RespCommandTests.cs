@@ -131,6 +131,30 @@ public sealed class RespCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InfoPersistence_CountsTheJournalsAppendsBatchesAndSyncs()
+    {
+        static Dictionary<string, long> Journal(string info) => info.Split("\r\n")
+            .Where(l => l.StartsWith("ferry_journal_", StringComparison.Ordinal))
+            .Select(l => l.Split(':'))
+            .ToDictionary(p => p[0], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+
+        var before = Journal(await _c.CallAsync("INFO", "persistence"));
+        Assert.Equal(["ferry_journal_appends", "ferry_journal_batches", "ferry_journal_live_bytes", "ferry_journal_position", "ferry_journal_segments", "ferry_journal_syncs"], before.Keys.Order());
+        for (var i = 1; i <= 3; i++)
+        {
+            await Expect($"$3\r\n1-{i}\r\n", "XADD", "counted", $"1-{i}", "f", "v");
+        }
+
+        var after = Journal(await _c.CallAsync("INFO", "persistence"));
+        Assert.InRange(after["ferry_journal_appends"] - before["ferry_journal_appends"], 3, 4); // the stream's creation may be one more
+        Assert.InRange(after["ferry_journal_batches"] - before["ferry_journal_batches"], 1, 4);
+        Assert.InRange(after["ferry_journal_syncs"] - before["ferry_journal_syncs"], 1, 4);
+        Assert.True(after["ferry_journal_position"] > before["ferry_journal_position"]);
+        Assert.True(after["ferry_journal_live_bytes"] > before["ferry_journal_live_bytes"]);
+        Assert.True(after["ferry_journal_segments"] >= 1);
+    }
+
+    [Fact]
     public async Task Flush_CanBeDisabled()
     {
         await using var server = await RespTestServer.StartAsync(new RespOptions { AllowFlush = false });

@@ -39,7 +39,7 @@ public sealed class HostTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Health_Answers200WithStatusAndDurability()
+    public async Task Health_Answers200WithStatusDurabilityAndTheJournalsCounters()
     {
         using var response = await _http.GetAsync(new Uri("/health", UriKind.Relative));
 
@@ -49,6 +49,27 @@ public sealed class HostTests : IAsyncLifetime, IDisposable
         Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("interval:5", json.RootElement.GetProperty("durability").GetString());
         Assert.True(json.RootElement.GetProperty("uptimeSeconds").GetInt64() >= 0);
+        var before = json.RootElement.GetProperty("journal").Clone();
+        Assert.True(before.GetProperty("segments").GetInt32() >= 0);
+
+        // A queue's creation is one record, written and made durable.
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent("{\"QueueName\":\"counted\"}", Encoding.UTF8, "application/x-amz-json-1.0"),
+        };
+        create.Headers.Add("X-Amz-Target", "AmazonSQS.CreateQueue");
+        using (var created = await _http.SendAsync(create))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        using var after = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/health", UriKind.Relative)));
+        var journal = after.RootElement.GetProperty("journal");
+        long Grew(string counter) => journal.GetProperty(counter).GetInt64() - before.GetProperty(counter).GetInt64();
+        Assert.Equal(1, Grew("appends"));
+        Assert.InRange(Grew("batches"), 1, 2);
+        Assert.True(Grew("positionBytes") > 0);
+        Assert.True(journal.GetProperty("segments").GetInt32() >= 1);
     }
 
     [Fact]
