@@ -16,7 +16,8 @@ internal static class HealthEndpoint
         var journal = context.RequestServices.GetRequiredService<JournalService>().Journal;
         var stats = journal.GetStats();
         var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds, journal.IsFull,
-            new HealthMemory(Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes),
+            new HealthMemory(Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes, GC.GetTotalAllocatedBytes(),
+                (long)GC.GetTotalPauseDuration().TotalMilliseconds, [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]),
             new HealthJournal(stats.Segments, stats.Tail, stats.LiveBytes, stats.Appends, stats.Batches, stats.Syncs));
         return context.Response.WriteAsJsonAsync(body, HealthJsonContext.Default.HealthResponse, cancellationToken: context.RequestAborted);
     }
@@ -31,11 +32,15 @@ internal sealed record HealthResponse(
     [property: JsonPropertyName("memory")] HealthMemory Memory,
     [property: JsonPropertyName("journal")] HealthJournal Journal);
 
-/// <summary>Where the process's memory is: resident in all, and the managed heap (live after the last GC, committed).</summary>
+/// <summary>Where the process's memory is: resident in all, and the managed heap (live after the last GC, committed); since
+/// start, the bytes allocated, the time paused for collections, and the collections of generations 0, 1 and 2.</summary>
 internal sealed record HealthMemory(
     [property: JsonPropertyName("residentBytes")] long ResidentBytes,
     [property: JsonPropertyName("gcHeapBytes")] long GcHeapBytes,
-    [property: JsonPropertyName("gcCommittedBytes")] long GcCommittedBytes);
+    [property: JsonPropertyName("gcCommittedBytes")] long GcCommittedBytes,
+    [property: JsonPropertyName("gcAllocatedBytes")] long GcAllocatedBytes,
+    [property: JsonPropertyName("gcPauseMilliseconds")] long GcPauseMilliseconds,
+    [property: JsonPropertyName("gcCollections")] int[] GcCollections);
 
 /// <summary>The journal since the process started: segment files, the position of its end, the bytes of records still
 /// live, and how many records were appended, written in how many batches, made durable by how many fdatasyncs.</summary>

@@ -49,6 +49,10 @@ public sealed class HostTests : IAsyncLifetime, IDisposable
         Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("interval:5", json.RootElement.GetProperty("durability").GetString());
         Assert.True(json.RootElement.GetProperty("uptimeSeconds").GetInt64() >= 0);
+        var memory = json.RootElement.GetProperty("memory");
+        Assert.True(memory.GetProperty("gcAllocatedBytes").GetInt64() > 0);
+        Assert.True(memory.GetProperty("gcPauseMilliseconds").GetInt64() >= 0);
+        Assert.Equal(3, memory.GetProperty("gcCollections").GetArrayLength());
         var before = json.RootElement.GetProperty("journal").Clone();
         Assert.True(before.GetProperty("segments").GetInt32() >= 0);
 
