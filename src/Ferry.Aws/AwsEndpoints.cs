@@ -203,7 +203,16 @@ public static class AwsEndpoints
             var parameters = QueryParameters.Parse(request.QueryString.HasValue ? request.QueryString.Value! : "");
             if (!body.IsEmpty && (request.ContentType is null || request.ContentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)))
             {
-                QueryParameters.Parse(Encoding.UTF8.GetString(body), parameters);
+                // Decoded into a pooled buffer: only the names and values become strings, not the whole body.
+                var form = ArrayPool<char>.Shared.Rent(checked((int)body.Length));
+                try
+                {
+                    QueryParameters.Parse(form.AsMemory(0, Encoding.UTF8.GetChars(body, form)), parameters);
+                }
+                finally
+                {
+                    ArrayPool<char>.Shared.Return(form);
+                }
             }
 
             return parameters;

@@ -75,6 +75,27 @@ public class SqsQueryBindingTests
     }
 
     [Fact]
+    public void Indices_AreEachIndexOnceAscending_AtEveryLevel()
+    {
+        var p = QueryParameters.Parse("A.3.Name=x&A.1.Value=y&A.3.Value=z&A.1.Name=w&A.10=v&A.2.B.7.C.5=u&A.2.B.1=t&A.x=s&B.2=r");
+        Assert.Equal([1, 2, 3, 10], p.Indices("A"));
+        Assert.Equal([1, 7], p.Indices("A.2.B"));
+        Assert.Equal([5], p.Indices("A.2.B.7.C"));
+        Assert.Equal([2], p.Indices("B"));
+        Assert.Empty(p.Indices("A.3"));
+        Assert.Empty(p.Indices("C"));
+    }
+
+    [Fact]
+    public void Indices_OfManyMembersInAnyOrder_AreFoundOnce()
+    {
+        // In reverse order, three keys per member: each new index is the smallest yet.
+        const int members = 50_000;
+        var form = string.Join('&', Enumerable.Range(1, members).Reverse().SelectMany(i => new[] { $"M.{i}.Name=n{i}", $"M.{i}.Value.DataType=String", $"M.{i}.Value.StringValue=v" }));
+        Assert.Equal(Enumerable.Range(1, members), QueryParameters.Parse(form).Indices("M"));
+    }
+
+    [Fact]
     public void SetQueueAttributes_TagQueue_UntagQueue_ListQueueTags()
     {
         Assert.Equal("5", Bind<SetQueueAttributesRequest>("QueueUrl=u&Attribute.1.Name=DelaySeconds&Attribute.1.Value=5").Attributes!["DelaySeconds"]);

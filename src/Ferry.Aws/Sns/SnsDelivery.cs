@@ -98,10 +98,9 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         // template is stored once, and each message holds the id it writes over the template's placeholder.
         var template = EnvelopeTemplate(subscription.Topic, message);
         var utf8 = template.Body.Utf8.Span;
-        var id = new byte[36];
-        subscription.Id.TryFormat(id, out _, "D");
+        var id = subscription.IdUtf8;
         var md5 = template.Prefix;
-        md5.Append(id);
+        md5.Append(id.Span);
         md5.Append(utf8[(template.IdOffset + id.Length)..]);
         return new SendRequest
         {

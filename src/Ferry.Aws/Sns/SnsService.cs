@@ -272,18 +272,23 @@ internal sealed partial class SnsService
     /// <summary>SNS's ARN checks, in its wording.</summary>
     internal static void CheckArn(string parameter, string arn, string service)
     {
-        var parts = arn.Split(':');
-        if (parts.Length < 6)
+        // Read in place: every publish names its topic by ARN.
+        var elements = arn.AsSpan().Count(':') + 1;
+        if (elements < 6)
         {
-            throw SnsException.InvalidParameter($"{parameter} Reason: An ARN must have at least 6 elements, not {parts.Length}");
+            throw SnsException.InvalidParameter($"{parameter} Reason: An ARN must have at least 6 elements, not {elements}");
         }
 
-        if (parts[0] != "arn")
+        var rest = arn.AsSpan();
+        var first = rest[..rest.IndexOf(':')];
+        rest = rest[(first.Length + 1)..];
+        rest = rest[(rest.IndexOf(':') + 1)..];
+        if (!first.SequenceEqual("arn"))
         {
             throw SnsException.InvalidParameter($"{parameter} Reason: A arn ARN must begin with arn:null, not {arn}");
         }
 
-        if (parts[2] != service)
+        if (!rest[..rest.IndexOf(':')].SequenceEqual(service))
         {
             throw SnsException.InvalidParameter(parameter);
         }

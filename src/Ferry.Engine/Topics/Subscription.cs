@@ -16,9 +16,13 @@ public sealed class Subscription
         Endpoint = endpoint;
         Owner = owner;
         Arn = topic.Arn + ":" + id.ToString("D");
+        IdUtf8 = System.Text.Encoding.ASCII.GetBytes(id.ToString("D"));
     }
 
     public Guid Id { get; }
+
+    /// <summary>The id as text (36 ASCII bytes), as each delivery of an envelope writes it into its UnsubscribeURL.</summary>
+    public ReadOnlyMemory<byte> IdUtf8 { get; }
 
     public string Arn { get; }
 

@@ -29,7 +29,9 @@ public sealed partial class Topics
     private long NowMilliseconds => _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>The ARN prefix of this region and account: <c>arn:aws:sns:region:account:</c>.</summary>
-    public string ArnPrefix => $"arn:aws:sns:{_broker.Options.Region}:{_broker.Options.AccountId}:";
+    public string ArnPrefix => _arnPrefix ??= $"arn:aws:sns:{_broker.Options.Region}:{_broker.Options.AccountId}:";
+
+    private string? _arnPrefix;
 
     public Topic? FindTopic(string name)
     {
@@ -40,8 +42,19 @@ public sealed partial class Topics
     }
 
     /// <summary>The topic an ARN of this region and account names, or null.</summary>
-    public Topic? FindTopicByArn(string arn) =>
-        arn.StartsWith(ArnPrefix, StringComparison.Ordinal) ? FindTopic(arn[ArnPrefix.Length..]) : null;
+    public Topic? FindTopicByArn(string arn)
+    {
+        var prefix = ArnPrefix;
+        if (!arn.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            return _byName.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(arn.AsSpan(prefix.Length), out var topic) ? topic : null;
+        }
+    }
 
     /// <summary>Every topic, sorted by ARN.</summary>
     public IReadOnlyList<Topic> ListTopics()

@@ -64,6 +64,18 @@ public sealed class SnsProtocolTests : IAsyncLifetime
         Assert.Equal(400, status);
         Assert.Equal(("InvalidParameter", "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1"), xml.Error());
 
+        (status, xml) = await _server.CallAsync("GetTopicAttributes", ("TopicArn", "a:b:c:d:e"));
+        Assert.Equal(("InvalidParameter", "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 5"), xml.Error());
+
+        (status, xml) = await _server.CallAsync("GetTopicAttributes", ("TopicArn", "urn:aws:sns:us-east-1:000000000000:t"));
+        Assert.Equal(("InvalidParameter", "Invalid parameter: TopicArn Reason: A arn ARN must begin with arn:null, not urn:aws:sns:us-east-1:000000000000:t"), xml.Error());
+
+        (status, xml) = await _server.CallAsync("GetTopicAttributes", ("TopicArn", "arn:aws:sqs:us-east-1:000000000000:t"));
+        Assert.Equal(("InvalidParameter", "Invalid parameter: TopicArn"), xml.Error());
+
+        (status, xml) = await _server.CallAsync("GetTopicAttributes", ("TopicArn", "arn:aws:sns:us-east-1:000000000000:t:extra"));
+        Assert.Equal(404, status);
+
         (status, xml) = await _server.CallAsync("Publish", ("Message", "m"));
         Assert.Equal(("InvalidParameter", "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"), xml.Error());
 

@@ -19,7 +19,11 @@ internal sealed class QueryParameters
     public int Count => _values.Count;
 
     /// <summary>Parses <c>application/x-www-form-urlencoded</c> text; a repeated name keeps its first value.</summary>
-    public static QueryParameters Parse(string form, QueryParameters? into = null)
+    public static QueryParameters Parse(string form, QueryParameters? into = null) => Parse(form.AsMemory(), into);
+
+    /// <summary>Parses <c>application/x-www-form-urlencoded</c> text; a repeated name keeps its first value. Nothing
+    /// kept refers to <paramref name="form"/>: the caller may reuse its buffer.</summary>
+    public static QueryParameters Parse(ReadOnlyMemory<char> form, QueryParameters? into = null)
     {
         if (into is not null)
         {
@@ -98,7 +102,9 @@ internal sealed class QueryParameters
     /// <see cref="MaxIndexedLevels"/> levels deep: deeper ones belong to no shape, and would cost a prefix each.</summary>
     private Dictionary<string, List<int>> IndexKeys()
     {
-        var found = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        // Looked up by span: a prefix's string is made once, for its first key, not once per key.
+        var found = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var lookup = found.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (string key in _values.Keys)
         {
             int levels = 0;
@@ -108,13 +114,18 @@ internal sealed class QueryParameters
                 int end = rest.IndexOf('.');
                 if (int.TryParse(end < 0 ? rest : rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
                 {
-                    string prefix = key[..dot];
-                    if (!found.TryGetValue(prefix, out var indices))
+                    if (!lookup.TryGetValue(key.AsSpan(0, dot), out var indices))
                     {
-                        found.Add(prefix, indices = []);
+                        found.Add(key[..dot], indices = []);
                     }
 
-                    indices.Add(index);
+                    // Several keys share an index (prefix.1.Name, prefix.1.Value), mostly one after another; the
+                    // duplicates left go after sorting.
+                    if (indices.Count == 0 || indices[^1] != index)
+                    {
+                        indices.Add(index);
+                    }
+
                     levels++;
                 }
 
@@ -125,15 +136,22 @@ internal sealed class QueryParameters
             }
         }
 
-        var sorted = new Dictionary<string, List<int>>(found.Count, StringComparer.Ordinal);
-        foreach (var (prefix, indices) in found)
+        foreach (var indices in found.Values)
         {
-            var list = new List<int>(indices);
-            list.Sort();
-            sorted.Add(prefix, list);
+            indices.Sort();
+            int kept = 1;
+            for (int i = 1; i < indices.Count; i++)
+            {
+                if (indices[i] != indices[kept - 1])
+                {
+                    indices[kept++] = indices[i];
+                }
+            }
+
+            indices.RemoveRange(kept, indices.Count - kept);
         }
 
-        return sorted;
+        return found;
     }
 
     /// <summary>A flattened list of strings: <c>prefix.1</c>, <c>prefix.2</c>, ...; null when none is present.</summary>
