@@ -96,6 +96,31 @@ public class SqsQueryBindingTests
     }
 
     [Fact]
+    public void MessageAttributes_EveryKindOfValue()
+    {
+        var p = QueryParameters.Parse("A.2.Name=s&A.2.Value.DataType=String&A.2.Value.StringValue=v"
+            + "&A.1.Name=b&A.1.Value.DataType=Binary&A.1.Value.BinaryValue=AAE%3D"
+            + "&A.3.Name=l&A.3.Value.DataType=String&A.3.Value.StringListValue.2=y&A.3.Value.StringListValue.1=x"
+            + "&A.3.Value.BinaryListValue.1=Ag%3D%3D&A.4.Name=e");
+        var map = p.MessageAttributes("A")!;
+        Assert.Equal(["b", "e", "l", "s"], map.Keys.Order());
+        Assert.Equal(("String", "v"), (map["s"].DataType, map["s"].StringValue));
+        Assert.Null(map["s"].BinaryValue);
+        Assert.Null(map["s"].StringListValues);
+        Assert.Null(map["s"].BinaryListValues);
+        Assert.Equal([0, 1], map["b"].BinaryValue!);
+        Assert.Equal(["x", "y"], map["l"].StringListValues!);
+        Assert.Equal([2], Assert.Single(map["l"].BinaryListValues!));
+        Assert.Null(map["e"].DataType);
+        Assert.Null(p.MessageAttributes("B"));
+
+        var missingName = Assert.Throws<SqsException>(() => QueryParameters.Parse("A.1.Value.DataType=String").MessageAttributes("A"));
+        Assert.Contains("A.1.Name", missingName.Message, StringComparison.Ordinal);
+        var badBinary = Assert.Throws<SqsException>(() => QueryParameters.Parse("A.1.Name=b&A.1.Value.BinaryValue=%21").MessageAttributes("A"));
+        Assert.Contains("A.1.Value.BinaryValue", badBinary.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SetQueueAttributes_TagQueue_UntagQueue_ListQueueTags()
     {
         Assert.Equal("5", Bind<SetQueueAttributesRequest>("QueueUrl=u&Attribute.1.Name=DelaySeconds&Attribute.1.Value=5").Attributes!["DelaySeconds"]);

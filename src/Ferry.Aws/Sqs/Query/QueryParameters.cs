@@ -209,26 +209,56 @@ internal sealed class QueryParameters
         }
 
         var map = new Dictionary<string, MessageAttributeValue>(indices.Count, StringComparer.Ordinal);
+
+        // Every member's name is written into one buffer and looked up by span: strings only for what is present.
+        Span<char> key = prefix.Length <= 256 ? stackalloc char[prefix.Length + 64] : new char[prefix.Length + 64];
+        prefix.CopyTo(key);
         foreach (int i in indices)
         {
-            string? name = this[Key(prefix, i, "Name")];
+            int head = prefix.Length;
+            key[head++] = '.';
+            i.TryFormat(key[head..], out int digits, default, CultureInfo.InvariantCulture);
+            head += digits;
+            key[head++] = '.';
+            string? name = Member(key, head, "Name");
             if (name is null)
             {
                 throw SqsErrors.MissingParameter(Key(prefix, i, "Name"));
             }
 
-            string value = Key(prefix, i, "Value");
+            int value = head + Append(key, head, "Value.");
             map[name] = new MessageAttributeValue
             {
-                DataType = this[value + ".DataType"],
-                StringValue = this[value + ".StringValue"],
-                BinaryValue = Binary(value + ".BinaryValue"),
-                StringListValues = List(value + ".StringListValue"),
-                BinaryListValues = BinaryList(value + ".BinaryListValue"),
+                DataType = Member(key, value, "DataType"),
+                StringValue = Member(key, value, "StringValue"),
+                BinaryValue = Member(key, value, "BinaryValue") is null ? null : Binary(new string(key[..(value + Append(key, value, "BinaryValue"))])),
+                StringListValues = HasIndices(key[..(value + Append(key, value, "StringListValue"))])
+                    ? List(new string(key[..(value + Append(key, value, "StringListValue"))])) : null,
+                BinaryListValues = HasIndices(key[..(value + Append(key, value, "BinaryListValue"))])
+                    ? BinaryList(new string(key[..(value + Append(key, value, "BinaryListValue"))])) : null,
             };
         }
 
         return map;
+    }
+
+    /// <summary>Writes <paramref name="member"/> into <paramref name="key"/> at <paramref name="at"/>; its length.</summary>
+    private static int Append(Span<char> key, int at, string member)
+    {
+        member.CopyTo(key[at..]);
+        return member.Length;
+    }
+
+    /// <summary>The value of the key made of <paramref name="key"/>'s first <paramref name="at"/> characters and
+    /// <paramref name="member"/>.</summary>
+    private string? Member(Span<char> key, int at, string member) =>
+        _values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..(at + Append(key, at, member))], out var value) ? value : null;
+
+    /// <summary>Whether any <c>prefix.N</c> is present, for a prefix held in a span.</summary>
+    private bool HasIndices(ReadOnlySpan<char> prefix)
+    {
+        _indices ??= IndexKeys();
+        return _indices.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(prefix);
     }
 
     private List<byte[]>? BinaryList(string prefix)
