@@ -226,39 +226,44 @@ internal sealed class QueryParameters
                 throw SqsErrors.MissingParameter(Key(prefix, i, "Name"));
             }
 
-            int value = head + Append(key, head, "Value.");
+            int value = At(key, head, "Value.").Length;
             map[name] = new MessageAttributeValue
             {
                 DataType = Member(key, value, "DataType"),
                 StringValue = Member(key, value, "StringValue"),
-                BinaryValue = Member(key, value, "BinaryValue") is null ? null : Binary(new string(key[..(value + Append(key, value, "BinaryValue"))])),
-                StringListValues = HasIndices(key[..(value + Append(key, value, "StringListValue"))])
-                    ? List(new string(key[..(value + Append(key, value, "StringListValue"))])) : null,
-                BinaryListValues = HasIndices(key[..(value + Append(key, value, "BinaryListValue"))])
-                    ? BinaryList(new string(key[..(value + Append(key, value, "BinaryListValue"))])) : null,
+                BinaryValue = KeyIfPresent(key, value, "BinaryValue", indexed: false) is { } binary ? Binary(binary) : null,
+                StringListValues = KeyIfPresent(key, value, "StringListValue", indexed: true) is { } strings ? List(strings) : null,
+                BinaryListValues = KeyIfPresent(key, value, "BinaryListValue", indexed: true) is { } binaries ? BinaryList(binaries) : null,
             };
         }
 
         return map;
     }
 
-    /// <summary>Writes <paramref name="member"/> into <paramref name="key"/> at <paramref name="at"/>; its length.</summary>
-    private static int Append(Span<char> key, int at, string member)
+    /// <summary>Writes <paramref name="member"/> into <paramref name="key"/> after its first <paramref name="at"/>
+    /// characters; the key so made.</summary>
+    private static Span<char> At(Span<char> key, int at, string member)
     {
         member.CopyTo(key[at..]);
-        return member.Length;
+        return key[..(at + member.Length)];
     }
 
-    /// <summary>The value of the key made of <paramref name="key"/>'s first <paramref name="at"/> characters and
-    /// <paramref name="member"/>.</summary>
+    /// <summary>The value of the key <see cref="At"/> makes, or null.</summary>
     private string? Member(Span<char> key, int at, string member) =>
-        _values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..(at + Append(key, at, member))], out var value) ? value : null;
+        _values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(At(key, at, member), out var value) ? value : null;
 
-    /// <summary>Whether any <c>prefix.N</c> is present, for a prefix held in a span.</summary>
-    private bool HasIndices(ReadOnlySpan<char> prefix)
+    /// <summary>The key <see cref="At"/> makes, as a string, when it is present: as a key, or (<paramref name="indexed"/>)
+    /// as the prefix of a flattened list.</summary>
+    private string? KeyIfPresent(Span<char> key, int at, string member, bool indexed)
     {
-        _indices ??= IndexKeys();
-        return _indices.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(prefix);
+        ReadOnlySpan<char> made = At(key, at, member);
+        if (indexed)
+        {
+            _indices ??= IndexKeys();
+            return _indices.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(made) ? new string(made) : null;
+        }
+
+        return _values.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(made) ? new string(made) : null;
     }
 
     private List<byte[]>? BinaryList(string prefix)
