@@ -89,14 +89,16 @@ internal sealed class QueryParameters
     /// than a scan of every key per member (100,000 message attributes took minutes).</remarks>
     public IReadOnlyList<int> Indices(string prefix)
     {
-        _indices ??= IndexKeys();
-        return _indices.TryGetValue(prefix, out var indices) ? indices : [];
+        return IndexedKeys.TryGetValue(prefix, out var indices) ? indices : [];
     }
 
     /// <summary>The deepest flattened member any action has: <c>SendMessageBatchRequestEntry.N.MessageAttribute.N.Value.StringListValue.N</c>.</summary>
     private const int MaxIndexedLevels = 3;
 
     private Dictionary<string, List<int>>? _indices;
+
+    /// <summary>The indices of every list prefix, made on first use (see <see cref="Indices"/>).</summary>
+    private Dictionary<string, List<int>> IndexedKeys => _indices ??= IndexKeys();
 
     /// <summary>For each key, each <c>prefix.N</c> in it (N digits followed by a dot or the end), up to
     /// <see cref="MaxIndexedLevels"/> levels deep: deeper ones belong to no shape, and would cost a prefix each.</summary>
@@ -259,8 +261,7 @@ internal sealed class QueryParameters
         ReadOnlySpan<char> made = At(key, at, member);
         if (indexed)
         {
-            _indices ??= IndexKeys();
-            return _indices.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(made) ? new string(made) : null;
+            return IndexedKeys.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(made) ? new string(made) : null;
         }
 
         return _values.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(made) ? new string(made) : null;
