@@ -20,6 +20,11 @@ internal sealed class RespScenario : IScenario
     // 50 clients: redis-benchmark's default, the figure Redis's own published numbers use.
     private const int Clients = 50;
 
+    // Measured runs per target and configuration, interleaved: this machine's speed drifts by a fifth within a
+    // minute (XADD against one redis-server: 26,700 to 45,000 requests/s in consecutive runs), and one run per target
+    // compared whatever moments each happened to meet.
+    private const int MeasuredRounds = 3;
+
     public string Name => "resp";
 
     public string Description => "Ferry's RESP face vs redis-server (appendonly no / appendfsync always): PING, PUBLISH, XADD, XREADGROUP+XACK";
@@ -35,12 +40,13 @@ internal sealed class RespScenario : IScenario
         // (Ferry's code is compiled in tiers while it runs: cold, PING measured 96,000/s where warm it does 150,000),
         // and the measured run is sized from the warm-up's rate to last about `measure`.
         int warmupRequests = options.Quick ? 20_000 : 200_000;
-        TimeSpan measure = options.Duration(normal: 5, quick: 0.5);
+        TimeSpan measure = options.Duration(normal: 6, quick: 0.5);
+        int rounds = options.Quick ? 1 : MeasuredRounds;
         TimeSpan groupDuration = options.Duration(normal: 10, quick: 1);
         TimeSpan groupWarmup = options.Warmup(normal: 5, quick: 0.2);
         var report = new ScenarioReport(Name, "Redis protocol: Ferry vs redis-server, redis-benchmark and a consumer-group client");
         report.AddParameter("clients", Clients.ToString(CultureInfo.InvariantCulture));
-        report.AddParameter("redis-benchmark", $"a warm-up run of {warmupRequests:N0} requests, then a measured run sized to last about {measure.TotalSeconds:0.#} s (at least {warmupRequests:N0} requests)");
+        report.AddParameter("redis-benchmark", $"a warm-up run of {warmupRequests:N0} requests per target, then {rounds} measured round(s) alternating between the targets, each run sized to last about {measure.TotalSeconds / rounds:0.#} s; a row is the target's median round");
         report.AddParameter("XREADGROUP+XACK", $"{groupDuration.TotalSeconds:0.#} s after {groupWarmup.TotalSeconds:0.#} s of warm-up");
         report.AddParameter("ferry durability", durability);
         if (FindOnPath("redis-benchmark") is null || FindOnPath("redis-server") is null)
@@ -68,13 +74,34 @@ internal sealed class RespScenario : IScenario
             {
                 foreach (int pipeline in pipelines)
                 {
-                    foreach (var (name, server) in targets)
+                    string configuration = $"{label}, -P {pipeline}";
+                    var requests = new int[targets.Count];
+                    for (int t = 0; t < targets.Count; t++)
                     {
-                        options.Log.WriteLine($"resp: {label} -P {pipeline} against {name}");
-                        var warm = await RedisBenchmarkAsync(name, server.Port, $"{label}, -P {pipeline}", command, pipeline, warmupRequests, cancellationToken);
-                        int requests = (int)Math.Clamp(warm.OperationsPerSecond * measure.TotalSeconds, warmupRequests, 100_000_000);
-                        var row = await RedisBenchmarkAsync(name, server.Port, $"{label}, -P {pipeline}", command, pipeline, requests, cancellationToken);
-                        report.Rows.Add(row);
+                        var (name, server) = targets[t];
+                        options.Log.WriteLine($"resp: {configuration} against {name}, warm-up");
+                        var warm = await RedisBenchmarkAsync(name, server.Port, configuration, command, pipeline, warmupRequests, cancellationToken);
+                        requests[t] = (int)Math.Clamp(warm.OperationsPerSecond * measure.TotalSeconds / rounds, warmupRequests / rounds, 100_000_000);
+                    }
+
+                    // The measured runs alternate between the targets, each round starting with the next one, so that
+                    // all of them meet the same moments of a machine whose speed drifts; each target's row is its
+                    // median round.
+                    var measured = targets.Select(_ => new List<ResultRow>()).ToArray();
+                    for (int round = 0; round < rounds; round++)
+                    {
+                        for (int i = 0; i < targets.Count; i++)
+                        {
+                            int t = (round + i) % targets.Count;
+                            var (name, server) = targets[t];
+                            options.Log.WriteLine($"resp: {configuration} against {name}, round {round + 1} of {rounds}");
+                            measured[t].Add(await RedisBenchmarkAsync(name, server.Port, configuration, command, pipeline, requests[t], cancellationToken));
+                        }
+                    }
+
+                    foreach (var runs in measured)
+                    {
+                        report.Rows.Add(Median(runs));
                     }
                 }
             }
@@ -111,6 +138,10 @@ internal sealed class RespScenario : IScenario
         report.Notes.Add("Latency percentiles of the redis-benchmark rows are redis-benchmark's own (it reports p50 and p99, and max); CPU is not sampled for them.");
         return report;
     }
+
+    /// <summary>The run with the median rate (of an even count, the slower of the middle two).</summary>
+    private static ResultRow Median(List<ResultRow> runs) =>
+        runs.OrderBy(r => r.OperationsPerSecond).ElementAt((runs.Count - 1) / 2);
 
     private static async Task<ResultRow> RedisBenchmarkAsync(string target, int port, string configuration, string[] command, int pipeline, int requests, CancellationToken cancellationToken)
     {
