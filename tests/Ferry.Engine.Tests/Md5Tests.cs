@@ -44,6 +44,43 @@ public class Md5Tests
     }
 
     [Fact]
+    public void FinishMany_MatchesHashingEachWholeInput_ForEveryCountAndLengthAroundTheBlockSize()
+    {
+        var random = new Random(13);
+        var cases = 0;
+        foreach (var count in new[] { 0, 1, 2, 7, 8, 9, 10, 16, 17, 33 })
+        {
+            foreach (var (patchLength, tailLength) in new[] { (0, 0), (1, 0), (0, 5), (36, 0), (36, 150), (3, 52), (5, 55), (64, 1), (65, 63), (36, 700), (100, 20) })
+            {
+                var prefix = new byte[random.Next(0, 200)];
+                random.NextBytes(prefix);
+                var state = Md5.Create();
+                state.Append(prefix);
+                var patches = new byte[count * patchLength];
+                random.NextBytes(patches);
+                var tail = new byte[tailLength];
+                random.NextBytes(tail);
+                var digests = new byte[(count * Md5.HashSizeInBytes) + 4];
+                digests.AsSpan().Fill(0xEE);
+
+                state.FinishMany(patches, patchLength, count, tail, digests);
+
+                for (var i = 0; i < count; i++)
+                {
+                    var whole = prefix.Concat(patches.Skip(i * patchLength).Take(patchLength)).Concat(tail).ToArray();
+                    Assert.Equal(MD5.HashData(whole), digests.AsSpan(i * Md5.HashSizeInBytes, Md5.HashSizeInBytes).ToArray());
+                }
+
+                Assert.True(digests.AsSpan(count * Md5.HashSizeInBytes).IndexOfAnyExcept((byte)0xEE) < 0, "FinishMany wrote past the digests");
+                Assert.Equal(MD5.HashData(prefix), state.Finish());
+                cases++;
+            }
+        }
+
+        Assert.Equal(110, cases);
+    }
+
+    [Fact]
     public void HashData_MatchesThePlatformsMd5_OnEveryLengthAroundTheBlockSizesAndTheThreshold()
     {
         var random = new Random(11);

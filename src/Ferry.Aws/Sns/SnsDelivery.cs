@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Ferry.Aws.Sns.Delivery;
@@ -97,20 +98,74 @@ internal sealed partial class SnsDelivery : ITopicDelivery, IAsyncDisposable
         // Every queue subscription's envelope is the same but for the subscription id in its UnsubscribeURL: the
         // template is stored once, and each message holds the id it writes over the template's placeholder.
         var template = EnvelopeTemplate(subscription.Topic, message);
-        var utf8 = template.Body.Utf8.Span;
         var id = subscription.IdUtf8;
         var md5 = template.Prefix;
         md5.Append(id.Span);
-        md5.Append(utf8[(template.IdOffset + id.Length)..]);
-        return new SendRequest
+        md5.Append(template.Body.Utf8.Span[(template.IdOffset + id.Length)..]);
+        return Enveloped(template, subscription, message, md5.Finish());
+    }
+
+    /// <summary>A queue subscription's envelope: the template with its subscription id written over the placeholder.</summary>
+    private static SendRequest Enveloped(EnvelopeTemplateBytes template, Subscription subscription, TopicMessage message, byte[] digest) => new()
+    {
+        Template = template.Body,
+        PatchOffset = template.IdOffset,
+        Patch = subscription.IdUtf8,
+        BodyDigest = digest,
+        GroupId = message.GroupId,
+        DeduplicationId = message.DeduplicationId,
+    };
+
+    /// <inheritdoc/>
+    /// <remarks>The envelopes of one message differ only in the subscription id, so their digests are taken together
+    /// (<see cref="Md5.FinishMany"/>).</remarks>
+    public void ToQueueMessages(List<Subscription> subscriptions, TopicMessage message, List<(Subscription, SendRequest)> sends)
+    {
+        var enveloped = 0;
+        foreach (var s in subscriptions)
         {
-            Template = template.Body,
-            PatchOffset = template.IdOffset,
-            Patch = id,
-            BodyDigest = md5.Finish(),
-            GroupId = message.GroupId,
-            DeduplicationId = message.DeduplicationId,
-        };
+            enveloped += s.RawMessageDelivery ? 0 : 1;
+        }
+
+        if (enveloped < 2)
+        {
+            foreach (var s in subscriptions)
+            {
+                sends.Add((s, ToQueueMessage(s, message)));
+            }
+
+            return;
+        }
+
+        var template = EnvelopeTemplate(subscriptions[0].Topic, message);
+        var idLength = subscriptions[0].IdUtf8.Length;
+        var tail = template.Body.Utf8.Span[(template.IdOffset + idLength)..];
+        var ids = ArrayPool<byte>.Shared.Rent(idLength * enveloped);
+        try
+        {
+            var n = 0;
+            foreach (var s in subscriptions)
+            {
+                if (!s.RawMessageDelivery)
+                {
+                    s.IdUtf8.Span.CopyTo(ids.AsSpan(n++ * idLength, idLength));
+                }
+            }
+
+            var digests = enveloped <= 64 ? stackalloc byte[enveloped * Md5.HashSizeInBytes] : new byte[enveloped * Md5.HashSizeInBytes];
+            template.Prefix.FinishMany(ids, idLength, enveloped, tail, digests);
+            n = 0;
+            foreach (var s in subscriptions)
+            {
+                sends.Add((s, s.RawMessageDelivery
+                    ? ToQueueMessage(s, message)
+                    : Enveloped(template, s, message, digests.Slice(n++ * Md5.HashSizeInBytes, Md5.HashSizeInBytes).ToArray())));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(ids);
+        }
     }
 
     /// <inheritdoc/>

@@ -94,6 +94,16 @@ public interface ITopicDelivery
     /// <summary>The message a queue subscription's queue receives (the envelope, or the raw message).</summary>
     SendRequest ToQueueMessage(Subscription subscription, TopicMessage message);
 
+    /// <summary>Adds what <see cref="ToQueueMessage"/> gives each of <paramref name="subscriptions"/>, in order, to
+    /// <paramref name="sends"/>; a face may make the messages of one publish together.</summary>
+    void ToQueueMessages(List<Subscription> subscriptions, TopicMessage message, List<(Subscription, SendRequest)> sends)
+    {
+        foreach (var s in subscriptions)
+        {
+            sends.Add((s, ToQueueMessage(s, message)));
+        }
+    }
+
     /// <summary>Starts pushing to an endpoint; the face calls <see cref="Topics.CompleteDelivery"/> when it ends.</summary>
     void Push(TopicDelivery delivery);
 }

@@ -237,11 +237,7 @@ public sealed partial class Topics
         }
 
         var sends = new List<(Subscription, SendRequest)>(queues.Count);
-        foreach (var s in queues)
-        {
-            sends.Add((s, delivery.ToQueueMessage(s, message)));
-        }
-
+        delivery.ToQueueMessages(queues, message, sends);
         return sends;
     }
 

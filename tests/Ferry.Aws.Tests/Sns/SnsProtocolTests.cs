@@ -198,21 +198,39 @@ public sealed class SnsProtocolTests : IAsyncLifetime
     [Fact]
     public async Task EveryQueueSubscription_GetsItsOwnUnsubscribeUrl_AndTheDigestOfItsOwnBody()
     {
+        // Eleven enveloped queues (digests are taken eight at a time) with a raw one among them, and without and with
+        // attributes after the UnsubscribeURL.
         var arn = await CreateTopicAsync("t");
         var queues = new List<(Queue Queue, string Subscription)>();
-        for (var i = 0; i < 3; i++)
+        var raw = await QueueAsync("raw");
+        for (var i = 0; i < 11; i++)
         {
             var q = await QueueAsync("q" + i);
             queues.Add((q, (await _server.OkAsync("Subscribe", ("TopicArn", arn), ("Protocol", "sqs"), ("Endpoint", q.Arn))).Value("SubscriptionArn")));
+            if (i == 4)
+            {
+                await _server.OkAsync("Subscribe", ("TopicArn", arn), ("Protocol", "sqs"), ("Endpoint", raw.Arn),
+                    ("Attributes.entry.1.key", "RawMessageDelivery"), ("Attributes.entry.1.value", "true"));
+            }
         }
 
         await _server.OkAsync("Publish", ("TopicArn", arn), ("Message", "same for all"));
+        await _server.OkAsync("Publish", ("TopicArn", arn), ("Message", "with attributes"),
+            ("MessageAttributes.entry.1.Name", "color"), ("MessageAttributes.entry.1.Value.DataType", "String"), ("MessageAttributes.entry.1.Value.StringValue", "red"));
         foreach (var (queue, subscription) in queues)
         {
-            var message = Assert.Single(await DrainAsync(queue));
-            Assert.EndsWith("SubscriptionArn=" + subscription, JsonDocument.Parse(message.Body).RootElement.GetProperty("UnsubscribeURL").GetString(), StringComparison.Ordinal);
-            Assert.Equal(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(message.Body)), message.BodyDigest);
+            var messages = await DrainAsync(queue);
+            Assert.Equal(2, messages.Count);
+            foreach (var message in messages)
+            {
+                Assert.EndsWith("SubscriptionArn=" + subscription, JsonDocument.Parse(message.Body).RootElement.GetProperty("UnsubscribeURL").GetString(), StringComparison.Ordinal);
+                Assert.Equal(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(message.Body)), message.BodyDigest);
+            }
         }
+
+        var rawMessages = await DrainAsync(raw);
+        Assert.Equal(["same for all", "with attributes"], rawMessages.Select(m => m.Body).Order(StringComparer.Ordinal));
+        Assert.All(rawMessages, m => Assert.Equal(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(m.Body)), m.BodyDigest));
     }
 
     [Fact]
