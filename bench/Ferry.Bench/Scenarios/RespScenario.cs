@@ -42,12 +42,12 @@ internal sealed class RespScenario : IScenario
         int warmupRequests = options.Quick ? 20_000 : 200_000;
         TimeSpan measure = options.Duration(normal: 6, quick: 0.5);
         int rounds = options.Quick ? 1 : MeasuredRounds;
-        TimeSpan groupDuration = options.Duration(normal: 10, quick: 1);
+        TimeSpan groupDuration = options.Duration(normal: 9, quick: 1);
         TimeSpan groupWarmup = options.Warmup(normal: 5, quick: 0.2);
         var report = new ScenarioReport(Name, "Redis protocol: Ferry vs redis-server, redis-benchmark and a consumer-group client");
         report.AddParameter("clients", Clients.ToString(CultureInfo.InvariantCulture));
         report.AddParameter("redis-benchmark", $"a warm-up run of {warmupRequests:N0} requests per target, then {rounds} measured round(s) alternating between the targets, each run sized to last about {measure.TotalSeconds / rounds:0.#} s; a row is the target's median round");
-        report.AddParameter("XREADGROUP+XACK", $"{groupDuration.TotalSeconds:0.#} s after {groupWarmup.TotalSeconds:0.#} s of warm-up");
+        report.AddParameter("XREADGROUP+XACK", $"{rounds} round(s) of {groupDuration.TotalSeconds / rounds:0.#} s alternating between the targets, the first after {groupWarmup.TotalSeconds:0.#} s of warm-up; a row is the target's median round");
         report.AddParameter("ferry durability", durability);
         if (FindOnPath("redis-benchmark") is null || FindOnPath("redis-server") is null)
         {
@@ -84,33 +84,24 @@ internal sealed class RespScenario : IScenario
                         requests[t] = (int)Math.Clamp(warm.OperationsPerSecond * measure.TotalSeconds / rounds, warmupRequests / rounds, 100_000_000);
                     }
 
-                    // The measured runs alternate between the targets, each round starting with the next one, so that
-                    // all of them meet the same moments of a machine whose speed drifts; each target's row is its
-                    // median round.
-                    var measured = targets.Select(_ => new List<ResultRow>()).ToArray();
-                    for (int round = 0; round < rounds; round++)
+                    report.Rows.AddRange(await InterleavedAsync(targets.Count, rounds, (t, round) =>
                     {
-                        for (int i = 0; i < targets.Count; i++)
-                        {
-                            int t = (round + i) % targets.Count;
-                            var (name, server) = targets[t];
-                            options.Log.WriteLine($"resp: {configuration} against {name}, round {round + 1} of {rounds}");
-                            measured[t].Add(await RedisBenchmarkAsync(name, server.Port, configuration, command, pipeline, requests[t], cancellationToken));
-                        }
-                    }
-
-                    foreach (var runs in measured)
-                    {
-                        report.Rows.Add(Median(runs));
-                    }
+                        var (name, server) = targets[t];
+                        options.Log.WriteLine($"resp: {configuration} against {name}, round {round + 1} of {rounds}");
+                        return RedisBenchmarkAsync(name, server.Port, configuration, command, pipeline, requests[t], cancellationToken);
+                    }));
                 }
             }
 
-            foreach (var (name, server) in targets)
+            // After the first round each target is warm: the later rounds of the consumer-group load warm up for a
+            // second only.
+            report.Rows.AddRange(await InterleavedAsync(targets.Count, rounds, (t, round) =>
             {
-                options.Log.WriteLine($"resp: XREADGROUP+XACK against {name}");
-                report.Rows.Add(await GroupLoadAsync(name, server.Port, groupWarmup, groupDuration, cancellationToken));
-            }
+                var (name, server) = targets[t];
+                options.Log.WriteLine($"resp: XREADGROUP+XACK against {name}, round {round + 1} of {rounds}");
+                var warmup = round == 0 ? groupWarmup : TimeSpan.FromSeconds(Math.Min(1, groupWarmup.TotalSeconds));
+                return GroupLoadAsync(name, server.Port, warmup, groupDuration / rounds, cancellationToken);
+            }));
         }
         finally
         {
@@ -139,9 +130,25 @@ internal sealed class RespScenario : IScenario
         return report;
     }
 
-    /// <summary>The run with the median rate (of an even count, the slower of the middle two).</summary>
-    private static ResultRow Median(List<ResultRow> runs) =>
-        runs.OrderBy(r => r.OperationsPerSecond).ElementAt((runs.Count - 1) / 2);
+    /// <summary>
+    /// Measures every target <paramref name="rounds"/> times, alternating between them, each round starting with the
+    /// next one, so that all meet the same moments of a machine whose speed drifts; a target's row is its median round
+    /// (of an even count, the slower of the middle two). <paramref name="run"/> takes the target's index and the round.
+    /// </summary>
+    private static async Task<List<ResultRow>> InterleavedAsync(int targets, int rounds, Func<int, int, Task<ResultRow>> run)
+    {
+        var measured = Enumerable.Range(0, targets).Select(_ => new List<ResultRow>()).ToArray();
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < targets; i++)
+            {
+                int t = (round + i) % targets;
+                measured[t].Add(await run(t, round));
+            }
+        }
+
+        return measured.Select(runs => runs.OrderBy(r => r.OperationsPerSecond).ElementAt((runs.Count - 1) / 2)).ToList();
+    }
 
     private static async Task<ResultRow> RedisBenchmarkAsync(string target, int port, string configuration, string[] command, int pipeline, int requests, CancellationToken cancellationToken)
     {
