@@ -36,9 +36,9 @@ internal sealed class RespScenario : IScenario
         ArgumentNullException.ThrowIfNull(options);
         int[] pipelines = options.IntList("pipeline", Settings[0].Value);
         string durability = options.Setting("durability", "fsync");
-        // Every redis-benchmark run is preceded by an unmeasured one of the same command against the same server
-        // (Ferry's code is compiled in tiers while it runs: cold, PING measured 96,000/s where warm it does 150,000),
-        // and the measured run is sized from the warm-up's rate to last about `measure`.
+        // Every target is first warmed up with an unmeasured run of the same command (Ferry's code is compiled in tiers
+        // while it runs: cold, PING measured 96,000/s where warm it does 150,000), and each measured run is sized from
+        // the warm-up's rate so that a target's rounds together last about `measure`.
         int warmupRequests = options.Quick ? 20_000 : 200_000;
         TimeSpan measure = options.Duration(normal: 6, quick: 0.5);
         int rounds = options.Quick ? 1 : MeasuredRounds;
