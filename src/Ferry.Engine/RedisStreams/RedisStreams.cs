@@ -252,14 +252,7 @@ public sealed partial class RedisStreams
             return ValueTask.FromResult<StreamId?>(id);
         }
 
-        return AwaitAdd(stream, id, durable);
-    }
-
-    private static async ValueTask<StreamId?> AwaitAdd(RedisStream stream, StreamId id, ValueTask<RecordRef> durable)
-    {
-        await durable.ConfigureAwait(false);
-        Commit(stream, id);
-        return id;
+        return AddCompletion.Start(stream, id, durable);
     }
 
     private ValueTask<RecordRef> AppendEntry<TFields>(RedisStream stream, StreamId id, TFields fields, out RecordRef record)
@@ -344,7 +337,7 @@ public sealed partial class RedisStreams
     }
 
     /// <summary>The entry's record is durable: readers may see it.</summary>
-    private static void Commit(RedisStream stream, StreamId id)
+    internal static void Commit(RedisStream stream, StreamId id)
     {
         lock (stream.Gate)
         {
