@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Ferry.Engine;
 using Ferry.Engine.RedisPubSub;
@@ -86,7 +87,19 @@ internal sealed partial class RespConnection : IPubSubSubscriber
                 {
                     quit = await ProcessAsync(buffer).ConfigureAwait(false);
                     buffer = _rest;
-                    await DrainDeferredAsync().ConfigureAwait(false);
+
+                    // The loop of DrainDeferredAsync, here: this method's state machine lasts as long as the connection,
+                    // so waiting for an fsync allocates nothing, where a DrainDeferredAsync would be allocated per XADD.
+                    while (_deferred.TryPeek(out var deferred))
+                    {
+                        if (!deferred.IsCompleted)
+                        {
+                            await new DeferredReady(deferred);
+                        }
+
+                        WriteDeferred(_deferred.Dequeue());
+                    }
+
                     await FlushAsync().ConfigureAwait(false);
                 }
                 finally
@@ -211,39 +224,93 @@ internal sealed partial class RespConnection : IPubSubSubscriber
         public ValueTask<long> Count { get; init; }
 
         public string? Error { get; init; }
+
+        /// <summary>Whether the reply can be written without waiting (an error always can).</summary>
+        public bool IsCompleted => Kind switch
+        {
+            DeferredKind.AddedId => Added.IsCompleted,
+            DeferredKind.Count => Count.IsCompleted,
+            _ => true,
+        };
     }
 
     private async ValueTask DrainDeferredAsync()
     {
-        while (_deferred.TryDequeue(out var d))
+        while (_deferred.TryPeek(out var deferred))
         {
-            try
+            if (!deferred.IsCompleted)
             {
-                switch (d.Kind)
-                {
-                    case DeferredKind.AddedId:
-                        var id = await d.Added.ConfigureAwait(false);
-                        if (id is { } value)
-                        {
-                            _w.Id(value);
-                        }
-                        else
-                        {
-                            _w.Null();
-                        }
-
-                        break;
-                    case DeferredKind.Count:
-                        _w.Integer(await d.Count.ConfigureAwait(false));
-                        break;
-                    default:
-                        _w.Error(d.Error!);
-                        break;
-                }
+                await new DeferredReady(deferred);
             }
-            catch (StreamException e)
+
+            WriteDeferred(_deferred.Dequeue());
+        }
+    }
+
+    /// <summary>Writes the reply of a deferred command whose wait is over.</summary>
+    private void WriteDeferred(in Deferred d)
+    {
+        try
+        {
+            switch (d.Kind)
             {
-                _w.Error(e.Message);
+                case DeferredKind.AddedId:
+                    if (d.Added.GetAwaiter().GetResult() is { } id)
+                    {
+                        _w.Id(id);
+                    }
+                    else
+                    {
+                        _w.Null();
+                    }
+
+                    break;
+                case DeferredKind.Count:
+                    _w.Integer(d.Count.GetAwaiter().GetResult());
+                    break;
+                default:
+                    _w.Error(d.Error!);
+                    break;
+            }
+        }
+        catch (StreamException e)
+        {
+            _w.Error(e.Message);
+        }
+    }
+
+    /// <summary>Awaits a deferred reply's wait without taking its result (<see cref="WriteDeferred"/> takes it, once).</summary>
+    private readonly struct DeferredReady(Deferred deferred) : ICriticalNotifyCompletion
+    {
+        public bool IsCompleted => deferred.IsCompleted;
+
+        public DeferredReady GetAwaiter() => this;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation)
+        {
+            if (deferred.Kind == DeferredKind.AddedId)
+            {
+                deferred.Added.ConfigureAwait(false).GetAwaiter().OnCompleted(continuation);
+            }
+            else
+            {
+                deferred.Count.ConfigureAwait(false).GetAwaiter().OnCompleted(continuation);
+            }
+        }
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            if (deferred.Kind == DeferredKind.AddedId)
+            {
+                deferred.Added.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
+            }
+            else
+            {
+                deferred.Count.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
             }
         }
     }

@@ -108,6 +108,38 @@ public sealed class RespCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pipeline_DeferredRepliesAndErrorsKeepTheirPlaces_UpToAProtocolError()
+    {
+        // XADD and XACK wait for the journal; the errors between them, the commands that do not wait (XLEN,
+        // XREADGROUP) and the protocol error at the end must still answer in the order they were sent.
+        await _c.SendRawAsync([
+            .. RespClient.Encode("XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"),
+            .. RespClient.Encode("XADD", "q", "1-1", "f", "v"),
+            .. RespClient.Encode("XADD", "q", "1-1", "f", "v"),
+            .. RespClient.Encode("XADD", "q", "*"),
+            .. RespClient.Encode("XLEN", "q"),
+            .. RespClient.Encode("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "q", ">"),
+            .. RespClient.Encode("XACK", "q", "g", "1-1"),
+            .. RespClient.Encode("XADD", "q", "2-1", "f", "w"),
+            .. RespClient.Encode("XACK", "q", "g", "1-1"),
+            .. "*1\r\n:1\r\n"u8.ToArray(),
+        ]);
+        Assert.Equal("+OK\r\n", await _c.ReadAsync());
+        Assert.Equal("$3\r\n1-1\r\n", await _c.ReadAsync());
+        Assert.Equal("-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n", await _c.ReadAsync());
+        Assert.Equal("-ERR wrong number of arguments for 'xadd' command\r\n", await _c.ReadAsync());
+        Assert.Equal(":1\r\n", await _c.ReadAsync());
+        Assert.Equal("*1\r\n*2\r\n$1\r\nq\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n", await _c.ReadAsync());
+        Assert.Equal(":1\r\n", await _c.ReadAsync());
+        Assert.Equal("$3\r\n2-1\r\n", await _c.ReadAsync());
+        Assert.Equal(":0\r\n", await _c.ReadAsync());
+        Assert.Equal("-ERR Protocol error: expected '$', got ':'\r\n", await _c.ReadAsync());
+        Assert.True(await _c.IsClosedAsync());
+        using var other = await _server.ConnectAsync();
+        Assert.Equal(":2\r\n", await other.CallAsync("XLEN", "q"));
+    }
+
+    [Fact]
     public async Task Keyspace_ExistsTypeDelKeysScanDbsizeFlush()
     {
         await Expect(":0\r\n", "DBSIZE");
