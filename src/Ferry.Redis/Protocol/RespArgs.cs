@@ -19,10 +19,16 @@ internal sealed class RespArgs
     {
         Count = 0;
         _used = 0;
+        // Do not keep huge buffers for the life of the connection after one large command.
         if (_data.Length > 1 << 20)
         {
-            // Do not keep a huge buffer for the life of the connection after one large command.
             _data = new byte[1024];
+        }
+
+        if (_starts.Length > 1 << 16)
+        {
+            _starts = new int[16];
+            _lengths = new int[16];
         }
     }
 

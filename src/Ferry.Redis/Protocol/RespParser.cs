@@ -202,26 +202,62 @@ internal static class RespParser
             return ParseStatus.Error;
         }
 
-        var line = lineSeq.IsSingleSegment ? lineSeq.FirstSpan : lineSeq.ToArray();
-        if (!line.IsEmpty && line[^1] == (byte)'\r')
+        // A line split between segments is copied into a pooled buffer: inline commands are rare, and up to 64 KiB.
+        byte[]? joined = null;
+        var line = lineSeq.IsSingleSegment ? lineSeq.FirstSpan : Join(lineSeq, out joined);
+        try
         {
-            line = line[..^1];
+            if (!line.IsEmpty && line[^1] == (byte)'\r')
+            {
+                line = line[..^1];
+            }
+
+            if (!SplitInline(line, args))
+            {
+                args.Clear();
+                error = "Protocol error: unbalanced quotes in request";
+                return ParseStatus.Error;
+            }
+
+            return ParseStatus.Command;
+        }
+        finally
+        {
+            if (joined is not null)
+            {
+                ArrayPool<byte>.Shared.Return(joined);
+            }
         }
 
-        if (!SplitInline(line, args))
+        static ReadOnlySpan<byte> Join(ReadOnlySequence<byte> sequence, out byte[] joined)
         {
-            args.Clear();
-            error = "Protocol error: unbalanced quotes in request";
-            return ParseStatus.Error;
+            joined = ArrayPool<byte>.Shared.Rent((int)sequence.Length);
+            sequence.CopyTo(joined);
+            return joined.AsSpan(0, (int)sequence.Length);
         }
-
-        return ParseStatus.Command;
     }
 
     /// <summary>Redis's sdssplitargs: words separated by blanks, "double quotes" with escapes, 'single quotes'.</summary>
     private static bool SplitInline(ReadOnlySpan<byte> line, RespArgs args)
     {
-        Span<byte> scratch = line.Length <= 1024 ? stackalloc byte[line.Length] : new byte[line.Length];
+        byte[]? rented = null;
+        Span<byte> scratch = line.Length <= 1024 ? stackalloc byte[line.Length] : (rented = ArrayPool<byte>.Shared.Rent(line.Length));
+        try
+        {
+            return SplitInline(line, args, scratch);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary><see cref="SplitInline(ReadOnlySpan{byte}, RespArgs)"/> with room for the longest word unescaped.</summary>
+    private static bool SplitInline(ReadOnlySpan<byte> line, RespArgs args, Span<byte> scratch)
+    {
         var p = 0;
         while (true)
         {
