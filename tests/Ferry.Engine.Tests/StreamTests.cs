@@ -370,4 +370,21 @@ public sealed class StreamTests
         Assert.Equal(EngineError.ResourceInUse, (await Assert.ThrowsAsync<EngineException>(() => f.Broker.CreateStreamAsync("s", 1, StreamMode.Provisioned, null, 500))).Error);
         Assert.Equal(EngineError.LimitExceeded, (await Assert.ThrowsAsync<EngineException>(() => f.Broker.CreateStreamAsync("t", 499, StreamMode.Provisioned, null, 500))).Error);
     }
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(int.MaxValue - 1)]
+    public async Task CreateStream_AShardCountThatOverflowsTheAccountsTotal_IsRefusedByTheLimit(int shardCount)
+    {
+        // Two shards open plus int.MaxValue wrapped to a negative total and passed the check: the broker then built
+        // billions of shards (gigabytes, and a hang) for one request.
+        await using var f = await EngineFixture.StartAsync();
+        await ActiveStream(f);
+        var create = Task.Run(() => f.Broker.CreateStreamAsync("t", shardCount, StreamMode.Provisioned, null, 500));
+        Assert.Same(create, await Task.WhenAny(create, Task.Delay(TimeSpan.FromSeconds(10))));
+        var refused = await Assert.ThrowsAsync<EngineException>(() => create);
+        Assert.Equal(EngineError.LimitExceeded, refused.Error);
+        Assert.Contains($"Current shard count for the account: 2. Limit: 500. Number of additional shards that would have resulted from this request: {shardCount}.", refused.Message, StringComparison.Ordinal);
+        Assert.Null(f.Broker.FindStream("t"));
+    }
 }

@@ -47,7 +47,7 @@ internal sealed partial class KinesisService
     private void RequireShardCapacity(int more)
     {
         var open = Broker.OpenShardCount();
-        if (open + more > ShardLimit)
+        if ((long)open + more > ShardLimit)
         {
             throw KinesisException.LimitExceeded(
                 $"This request would exceed the shard limit for the account {Account} in {Broker.Options.Region}. Current shard count for the account: {open}. Limit: {ShardLimit}. Number of additional shards that would have resulted from this request: {more}. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.");

@@ -96,7 +96,7 @@ internal sealed class StreamsModule(Broker broker) : BrokerModule(broker)
                 }
 
                 var open = _byName.Values.Sum(s => s.OpenShardCount);
-                if (open + shardCount > shardLimit)
+                if ((long)open + shardCount > shardLimit)
                 {
                     throw new EngineException(EngineError.LimitExceeded,
                         $"This request would exceed the shard limit for the account {Broker.Options.AccountId} in {Broker.Options.Region}. Current shard count for the account: {open}. Limit: {shardLimit}. Number of additional shards that would have resulted from this request: {shardCount}. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.");
