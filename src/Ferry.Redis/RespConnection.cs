@@ -8,6 +8,7 @@ using Ferry.Engine.RedisStreams;
 using Ferry.Redis.Protocol;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Ferry.Redis;
 
@@ -43,7 +44,15 @@ internal sealed partial class RespConnection : IPubSubSubscriber
         _server = server;
         _context = context;
         _w = new RespWriter(context.Transport.Output);
-        _closed = context.ConnectionClosed;
+        // Closed, or asked to close because the server is stopping: Kestrel waits for every connection of a stop
+        // until its drain timeout, so a connection that only waits for its client (idle, or blocked in XREAD) ends at
+        // once, as redis-server closes its clients at shutdown. A reply waiting for durability is still written first.
+        // The linked source lives as long as the connection's own tokens; it is not disposed, since the pub/sub pump
+        // may still be waiting on it when the command loop ends.
+        var stopping = context.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        _closed = stopping.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed, stopping).Token
+            : context.ConnectionClosed;
         Authenticated = server.Options.Password is null;
         CreatedAt = server.Time.GetUtcNow();
         LastCommandAt = CreatedAt;

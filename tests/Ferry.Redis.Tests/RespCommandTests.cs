@@ -21,6 +21,25 @@ public sealed class RespCommandTests : IAsyncLifetime
     private async Task Expect(string reply, params string[] command) => Assert.Equal(reply, await _c.CallAsync(command));
 
     [Fact]
+    public async Task Stop_WithClientsIdleAndBlockedInXread_ClosesThemAtOnce()
+    {
+        // Kestrel waits for every connection of a stop until its drain timeout (30 s here): a RESP connection ends as
+        // soon as the stop is asked for, as redis-server closes its clients at shutdown.
+        var server = await RespTestServer.StartAsync();
+        using var idle = await server.ConnectAsync();
+        using var blocked = await server.ConnectAsync();
+        Assert.Equal("+PONG\r\n", await idle.CallAsync("PING"));
+        await blocked.SendRawAsync(RespClient.Encode("XREAD", "BLOCK", "0", "STREAMS", "nothing", "$"));
+        await Task.Delay(100);
+
+        var stopping = server.DisposeAsync().AsTask();
+        Assert.Same(stopping, await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(10))));
+        await stopping;
+        Assert.True(await idle.IsClosedAsync());
+        Assert.True(await blocked.IsClosedAsync());
+    }
+
+    [Fact]
     public async Task Connection_PingEchoSelectClient()
     {
         await Expect("+PONG\r\n", "PING");
