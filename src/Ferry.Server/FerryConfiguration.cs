@@ -203,6 +203,11 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:RedisAllowFlush must be true or false, not '{options.RedisAllowFlush}'.");
         }
 
+        if (!bool.TryParse(options.RedisEventLoop, out var eventLoop))
+        {
+            errors.Add($"Ferry:RedisEventLoop must be true or false, not '{options.RedisEventLoop}'.");
+        }
+
         // Ten milliseconds is far more often than any deployment needs; it lets a crash test hit checkpoints often.
         if (!int.TryParse(options.CheckpointInterval, NumberStyles.None, CultureInfo.InvariantCulture, out var checkpointMs) || checkpointMs < 10)
         {
@@ -242,7 +247,7 @@ internal static partial class FerryConfiguration
             queues.Add(new Ferry.Aws.QueueDeclaration(name, attributes, q.Tags));
         }
 
-        var redis = new RedisSettings(redisPort, string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword, pubSubLimit, maxBulk, allowFlush);
+        var redis = new RedisSettings(redisPort, string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword, pubSubLimit, maxBulk, allowFlush, eventLoop);
         return new FerrySettings(listen!, port, durability, data, options.Region, options.AccountId, shardLimits, redis)
         {
             Queues = queues,

@@ -1,6 +1,7 @@
 using Ferry.Aws;
 using Microsoft.AspNetCore.Connections;
 using Ferry.Redis;
+using Ferry.Redis.Transport;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -170,11 +171,19 @@ internal static class FerryHost
         // pool; with the socket engine's inline completions (set by RunAsync, process-wide) a small request is read,
         // handled and answered on one thread. Every handler awaits rather than blocks, so no socket thread stalls.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = settings.InlineIo);
+        builder.Services.AddSingleton<IConnectionListenerFactory>(sp =>
+            new EventLoopTransportFactory(() => sp.GetRequiredService<JournalService>().Journal));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.ListenAddress, settings.Port);
-            // The RESP face: Kestrel accepts and schedules the connections, Ferry.Redis speaks the protocol.
-            kestrel.Listen(settings.ListenAddress, settings.Redis.Port, listen =>
+            // The RESP face: Kestrel accepts and schedules the connections, Ferry.Redis speaks the protocol. Its
+            // transport is Ferry's event loop where it runs (the endpoint's type selects the transport).
+            var respAddress = new System.Net.IPEndPoint(settings.ListenAddress, settings.Redis.Port);
+            System.Net.EndPoint respEndPoint = settings.Redis.EventLoop && EventLoopTransportFactory.Supported
+                ? new EventLoopEndPoint(respAddress)
+                : respAddress;
+
+            kestrel.Listen(respEndPoint, listen =>
             {
                 listen.UseConnectionHandler<RespConnectionHandler>();
                 respListener.Options = listen;
@@ -226,5 +235,10 @@ internal sealed class RespListener
     public Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? Options { get; set; }
 
     /// <summary>The bound endpoint (with the real port when 0 was asked for).</summary>
-    public System.Net.IPEndPoint? EndPoint => Options?.IPEndPoint;
+    public System.Net.IPEndPoint? EndPoint => Options?.EndPoint switch
+    {
+        System.Net.IPEndPoint ip => ip,
+        EventLoopEndPoint loop => loop.IPEndPoint,
+        _ => null,
+    };
 }

@@ -43,6 +43,10 @@ internal sealed class FerryOptions
     /// <summary>Whether FLUSHALL and FLUSHDB are allowed.</summary>
     public string RedisAllowFlush { get; set; } = "true";
 
+    /// <summary>Whether the RESP listener runs on Ferry's event loop (one thread reads, runs and answers every Redis
+    /// connection, as redis-server does; Linux on x86-64) or on Kestrel's socket transport.</summary>
+    public string RedisEventLoop { get; set; } = "true";
+
     /// <summary>Milliseconds after which a checkpoint is taken if the journal was written to (one is also taken every
     /// 256 MiB of journal): checkpoints bound how much a restart replays.</summary>
     public string CheckpointInterval { get; set; } = "120000";

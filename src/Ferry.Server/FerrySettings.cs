@@ -55,7 +55,8 @@ internal sealed record TopicsSettings(string? PublicUrl, bool SignQueueDeliverie
 /// <param name="PubSubBufferLimit">Bytes queued for a subscriber beyond which it is disconnected.</param>
 /// <param name="MaxBulkLength">The largest bulk string accepted.</param>
 /// <param name="AllowFlush">Whether FLUSHALL and FLUSHDB are allowed.</param>
-internal sealed record RedisSettings(int Port, string? Password, long PubSubBufferLimit, int MaxBulkLength, bool AllowFlush)
+/// <param name="EventLoop">Whether the listener runs on Ferry's event loop where the machine supports it.</param>
+internal sealed record RedisSettings(int Port, string? Password, long PubSubBufferLimit, int MaxBulkLength, bool AllowFlush, bool EventLoop = true)
 {
     /// <summary>Port 6379, no password, Redis's 32 MB pub/sub limit, 16 MiB bulk strings, flushing allowed.</summary>
     public static readonly RedisSettings Default = new(6379, null, 32L * 1024 * 1024, 16 * 1024 * 1024, true);

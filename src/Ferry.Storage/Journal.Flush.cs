@@ -118,7 +118,7 @@ public sealed partial class Journal
             MaintainSpare();
             lock (_gate)
             {
-                while (_sealed.Count == 0 && (_active is null || _active.IsEmpty) && !_closing)
+                while (((_sealed.Count == 0 && (_active is null || _active.IsEmpty)) || _groups > 0) && !_closing)
                 {
                     _flusherIdle = true;
                     if (unsynced is not null && interval > TimeSpan.Zero)

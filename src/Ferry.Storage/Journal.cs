@@ -365,14 +365,42 @@ public sealed partial class Journal : IAsyncDisposable
         return new ValueTask(tcs.Task.WaitAsync(cancellationToken));
     }
 
+    /// <summary>
+    /// Opens a group: until every group is closed, the flusher starts no batch, so what is appended meanwhile shares
+    /// one fdatasync. An event loop holds one for each pass over its ready sockets, as redis-server syncs once per pass.
+    /// Groups must be short (one pass of work that never waits), since every other writer's sync waits for them.
+    /// </summary>
+    public void BeginGroup()
+    {
+        lock (_gate)
+        {
+            _groups++;
+        }
+    }
+
+    /// <summary>Closes a group opened by <see cref="BeginGroup"/>; the last one wakes the flusher.</summary>
+    public void EndGroup()
+    {
+        lock (_gate)
+        {
+            if (--_groups == 0 && (_sealed.Count > 0 || _active is { IsEmpty: false }))
+            {
+                WakeFlusher();
+            }
+        }
+    }
+
     private void WakeFlusher()
     {
-        if (_flusherIdle)
+        if (_flusherIdle && _groups == 0)
         {
             _flusherIdle = false;
             Monitor.Pulse(_gate);
         }
     }
+
+    // Open groups (BeginGroup); guarded by _gate.
+    private int _groups;
 
     /// <summary>Counters for monitoring and benchmarks.</summary>
     public JournalStats GetStats()

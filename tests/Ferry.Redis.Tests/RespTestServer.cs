@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ferry.Engine;
+using Ferry.Redis.Transport;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -22,14 +23,16 @@ internal sealed class RespTestServer : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public static async Task<RespTestServer> StartAsync(RespOptions? options = null)
+    /// <summary>Starts a server on Ferry's event loop where it runs (as Ferry.Server does), else or when
+    /// <paramref name="eventLoop"/> is false on Kestrel's socket transport.</summary>
+    public static async Task<RespTestServer> StartAsync(RespOptions? options = null, bool eventLoop = true)
     {
         var server = new RespTestServer();
-        await server.OpenAsync(options ?? new RespOptions());
+        await server.OpenAsync(options ?? new RespOptions(), eventLoop && EventLoopTransportFactory.Supported);
         return server;
     }
 
-    private async Task OpenAsync(RespOptions options)
+    private async Task OpenAsync(RespOptions options, bool eventLoop)
     {
         _journal = await Journal.OpenAsync(new JournalOptions { Directory = _directory, SegmentSize = 1 << 20 });
         _broker = Broker.Open(_journal, new BrokerOptions(), TimeProvider.System, startMaintenance: false);
@@ -38,14 +41,27 @@ internal sealed class RespTestServer : IAsyncDisposable
         var resp = new RespServer(options, () => _broker, TimeProvider.System);
         builder.Services.AddSingleton(resp);
         ListenOptions? listen = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
+        var journal = _journal;
+        builder.Services.AddSingleton<IConnectionListenerFactory>(new EventLoopTransportFactory(() => journal));
+        EndPoint endPoint = new IPEndPoint(IPAddress.Loopback, 0);
+        if (eventLoop)
+        {
+            endPoint = new EventLoopEndPoint((IPEndPoint)endPoint);
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endPoint, l =>
         {
             l.UseConnectionHandler<RespConnectionHandler>();
             listen = l;
         }));
         _app = builder.Build();
         await _app.StartAsync();
-        Port = listen!.IPEndPoint!.Port;
+        Port = listen!.EndPoint switch
+        {
+            IPEndPoint ip => ip.Port,
+            EventLoopEndPoint e => e.IPEndPoint.Port,
+            _ => throw new InvalidOperationException("unexpected endpoint"),
+        };
         resp.Port = Port;
     }
 

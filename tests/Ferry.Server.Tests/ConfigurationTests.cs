@@ -97,6 +97,13 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void RedisEventLoop_IsOnByDefault_AndCanBeTurnedOff()
+    {
+        Assert.True(Build().Redis.EventLoop);
+        Assert.False(Build("--Ferry:RedisEventLoop=false").Redis.EventLoop);
+    }
+
+    [Fact]
     public async Task RequestLogging_IsOffByDefault_AndCanBeTurnedOn()
     {
         // Enabled at any level, ASP.NET Core's hosting category costs an Activity and a logging scope per request.
@@ -134,6 +141,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--Ferry:CheckpointInterval", "5", "Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '5'.")]
     [InlineData("--Ferry:CheckpointInterval", "2m", "Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '2m'.")]
     [InlineData("--Ferry:InlineIo", "sometimes", "Ferry:InlineIo must be true or false, not 'sometimes'.")]
+    [InlineData("--Ferry:RedisEventLoop", "sometimes", "Ferry:RedisEventLoop must be true or false, not 'sometimes'.")]
     public void InvalidValue_IsRejectedWithOneClearLine(string option, string value, string expected)
     {
         var e = Assert.Throws<FerryConfigurationException>(() => Build(option, value));

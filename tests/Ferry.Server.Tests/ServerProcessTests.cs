@@ -65,6 +65,32 @@ public sealed partial class ServerProcessTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Run_RedisEventLoop_ServesRedisOnTheLoopThreadOrOnKestrelsSockets(bool eventLoop)
+    {
+        using var dir = new TempDirectory();
+        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--redis-port", "0", "--durability", "memory", "--Ferry:RedisEventLoop", eventLoop ? "true" : "false"]);
+        var line = await server.WaitForLineAsync(l => l.Contains("Listening on", StringComparison.Ordinal), Patience);
+        var port = int.Parse(RedisPort().Match(line).Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var reply = new byte[7];
+            await stream.ReadExactlyAsync(reply);
+            Assert.Equal("+PONG\r\n", System.Text.Encoding.ASCII.GetString(reply));
+        }
+
+        var loopThreads = server.ThreadNames().Count(n => n == "resp-loop");
+        server.Terminate();
+        Assert.Equal(0, await server.WaitForExitAsync(Patience));
+        Assert.Equal(eventLoop && Ferry.Redis.Transport.EventLoopTransportFactory.Supported ? 1 : 0, loopThreads);
+    }
+
     [Fact]
     public async Task Run_WithoutDataSwitch_KeepsDataUnderTheCurrentDirectory()
     {
@@ -158,4 +184,7 @@ public sealed partial class ServerProcessTests
     // info: Ferry[0] Listening on http://127.0.0.1:4566 and redis://127.0.0.1:6379, data in /abs/data, durability fsync
     [GeneratedRegex(@"^info: Ferry\[0\] Listening on (?<address>http://127\.0\.0\.1:[1-9][0-9]*) and redis://127\.0\.0\.1:[1-9][0-9]*, data in (?<data>.+), durability (?<durability>\S+)$")]
     private static partial Regex StartLine();
+
+    [GeneratedRegex(@"redis://127\.0\.0\.1:(?<port>[1-9][0-9]*),")]
+    private static partial Regex RedisPort();
 }

@@ -36,6 +36,30 @@ public class JournalAppendTests
         Assert.Equal(stats.Tail, stats.Durable);
     }
 
+    [Fact]
+    public async Task Group_AppendsWhileOneIsOpen_WaitForItsCloseAndShareOneSync()
+    {
+        using var dir = new TempDirectory();
+        await using var journal = await Journal.OpenAsync(Options(dir, "fsync"));
+        await journal.AppendAsync(1, 1, TestData.Payload(0, 10));
+        var before = journal.GetStats();
+
+        journal.BeginGroup();
+        journal.BeginGroup();
+        var appends = Enumerable.Range(1, 20).Select(i => journal.AppendAsync(1, 1, TestData.Payload(i, 100)).AsTask()).ToList();
+        await Task.Delay(200);
+        Assert.All(appends, a => Assert.False(a.IsCompleted));
+        journal.EndGroup();
+        await Task.Delay(100);
+        Assert.All(appends, a => Assert.False(a.IsCompleted)); // groups nest: the last one to close releases the flusher
+
+        journal.EndGroup();
+        await Task.WhenAll(appends).WaitAsync(TimeSpan.FromSeconds(10));
+        var after = journal.GetStats();
+        Assert.Equal(1, after.Syncs - before.Syncs);
+        Assert.Equal(after.Tail, after.Durable);
+    }
+
     [Theory]
     [InlineData("fsync")]
     [InlineData("interval:5")]

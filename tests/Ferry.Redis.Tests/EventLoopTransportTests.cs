@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Ferry.Redis.Transport;
+
+namespace Ferry.Redis.Tests;
+
+/// <summary>
+/// What a transport must get right beyond one small command and its reply: replies larger than the socket's buffer to
+/// a client that reads late, requests larger than the read buffer, clients that vanish or close their side. Each runs
+/// on Ferry's event loop and on Kestrel's socket transport, which must behave alike.
+/// </summary>
+public sealed class EventLoopTransportTests
+{
+    public static TheoryData<bool> Transports => new() { true, false };
+
+    [Fact]
+    public async Task TheServerRunsOnTheEventLoopWhereItIsSupported()
+    {
+        Assert.Equal(OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture ==
+            System.Runtime.InteropServices.Architecture.X64, EventLoopTransportFactory.Supported);
+        await using var server = await RespTestServer.StartAsync();
+        using var client = await server.ConnectAsync();
+        Assert.Equal("+PONG\r\n", await client.CallAsync("PING"));
+        var threads = Directory.Exists("/proc/self/task")
+            ? Directory.GetDirectories("/proc/self/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).ToList()
+            : [];
+        Assert.Equal(EventLoopTransportFactory.Supported, threads.Contains("resp-loop"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task AReplyLargerThanTheSocketBuffer_ReachesAClientThatReadsLate_Whole(bool eventLoop)
+    {
+        await using var server = await RespTestServer.StartAsync(eventLoop: eventLoop);
+        using var client = await server.ConnectAsync();
+        var value = new string('v', 16 * 1024);
+        const int Entries = 600; // about 10 MB of reply
+        for (var i = 1; i <= Entries; i++)
+        {
+            Assert.Equal($"${(i.ToString().Length + 2)}\r\n{i}-1\r\n", await client.CallAsync("XADD", "big", $"{i}-1", "f", value));
+        }
+
+        // The reply fills the socket's buffers long before the client reads: the server must wait for room, then go on.
+        await client.SendRawAsync(RespClient.Encode("XRANGE", "big", "-", "+"));
+        await client.SendRawAsync(RespClient.Encode("PING"));
+        await Task.Delay(300);
+        var reply = await client.ReadAsync(TimeSpan.FromSeconds(30));
+        Assert.StartsWith($"*{Entries}\r\n*2\r\n$3\r\n1-1\r\n", reply, StringComparison.Ordinal);
+        Assert.EndsWith($"${Entries.ToString().Length + 2}\r\n{Entries}-1\r\n*2\r\n$1\r\nf\r\n$16384\r\n{value}\r\n", reply, StringComparison.Ordinal);
+        Assert.Equal("+PONG\r\n", await client.ReadAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task RequestsLargerThanTheReadBuffer_AreReadWholeAndAnsweredInOrder(bool eventLoop)
+    {
+        await using var server = await RespTestServer.StartAsync(eventLoop: eventLoop);
+        using var client = await server.ConnectAsync();
+        var value = new string('w', 30 * 1024);
+        const int Commands = 120; // 3.6 MB in one write, past the 1 MiB at which reading pauses
+        var burst = new List<byte>();
+        for (var i = 1; i <= Commands; i++)
+        {
+            burst.AddRange(RespClient.Encode("XADD", "in", $"{i}-1", "f", value));
+        }
+
+        var sending = client.SendRawAsync([.. burst]);
+        for (var i = 1; i <= Commands; i++)
+        {
+            Assert.Equal($"${(i.ToString().Length + 2)}\r\n{i}-1\r\n", await client.ReadAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await sending;
+        Assert.Equal($":{Commands}\r\n", await client.CallAsync("XLEN", "in"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task AClientThatResetsWithRepliesQueued_LeavesTheOthersServed(bool eventLoop)
+    {
+        await using var server = await RespTestServer.StartAsync(eventLoop: eventLoop);
+        using (var writer = await server.ConnectAsync())
+        {
+            var value = new string('x', 16 * 1024);
+            for (var i = 1; i <= 300; i++)
+            {
+                await writer.CallAsync("XADD", "s", "*", "f", value);
+            }
+        }
+
+        for (var round = 0; round < 5; round++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, server.Port);
+            await socket.SendAsync(RespClient.Encode("XRANGE", "s", "-", "+"));
+            await Task.Delay(50);
+            socket.LingerState = new LingerOption(true, 0); // close with a reset, the reply unread
+        }
+
+        using var client = await server.ConnectAsync();
+        Assert.Equal("+PONG\r\n", await client.CallAsync("PING"));
+        await WaitUntilAsync(async () => CountOf(await client.CallAsync("CLIENT", "LIST"), "id=") == 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task AClientThatClosesItsSide_StillGetsItsReplies(bool eventLoop)
+    {
+        await using var server = await RespTestServer.StartAsync(eventLoop: eventLoop);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, server.Port);
+        await socket.SendAsync(RespClient.Encode("XADD", "h", "1-1", "f", "v").Concat(RespClient.Encode("PING")).ToArray());
+        socket.Shutdown(SocketShutdown.Send);
+        var received = new List<byte>();
+        var buffer = new byte[1024];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, cts.Token)) > 0)
+        {
+            received.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+
+        Assert.Equal("$3\r\n1-1\r\n+PONG\r\n", Encoding.ASCII.GetString([.. received]));
+    }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("The condition did not hold within 5 s.");
+    }
+}
