@@ -118,7 +118,7 @@ public sealed partial class Journal
             MaintainSpare();
             lock (_gate)
             {
-                while (((_sealed.Count == 0 && (_active is null || _active.IsEmpty)) || _groups > 0) && !_closing)
+                while (((_sealed.Count == 0 && (_active is null || _active.IsEmpty)) || (_groups > 0 && !_groupReleased)) && !_closing)
                 {
                     _flusherIdle = true;
                     if (unsynced is not null && interval > TimeSpan.Zero)
@@ -145,6 +145,7 @@ public sealed partial class Journal
                 }
 
                 _flusherIdle = false;
+                _groupReleased = false;
                 batch.AddRange(_sealed);
                 _sealed.Clear();
                 if (_active is not null && !_active.IsEmpty)

@@ -378,13 +378,15 @@ public sealed partial class Journal : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes a group opened by <see cref="BeginGroup"/>; the last one wakes the flusher.</summary>
+    /// <summary>Closes a group opened by <see cref="BeginGroup"/>; the last one releases what is waiting to the
+    /// flusher, which takes it even if another group opens before it runs.</summary>
     public void EndGroup()
     {
         lock (_gate)
         {
             if (--_groups == 0 && (_sealed.Count > 0 || _active is { IsEmpty: false }))
             {
+                _groupReleased = true;
                 WakeFlusher();
             }
         }
@@ -399,8 +401,9 @@ public sealed partial class Journal : IAsyncDisposable
         }
     }
 
-    // Open groups (BeginGroup); guarded by _gate.
+    // Open groups (BeginGroup), and whether the last close released what waits to the flusher; guarded by _gate.
     private int _groups;
+    private bool _groupReleased;
 
     /// <summary>Counters for monitoring and benchmarks.</summary>
     public JournalStats GetStats()

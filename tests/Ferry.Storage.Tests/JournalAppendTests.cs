@@ -60,6 +60,30 @@ public class JournalAppendTests
         Assert.Equal(after.Tail, after.Durable);
     }
 
+    [Fact]
+    public async Task Group_ClosedWithAppendsWaiting_ReleasesThemEvenIfTheNextOneOpensAtOnce()
+    {
+        // An event loop under constant load closes one group and opens the next straight away: the appends of the
+        // closed one must not wait for the next one too (or for ever, under load that never pauses).
+        using var dir = new TempDirectory();
+        await using var journal = await Journal.OpenAsync(Options(dir, "fsync"));
+        for (var round = 0; round < 20; round++)
+        {
+            journal.BeginGroup();
+            var append = journal.AppendAsync(1, 1, TestData.Payload(round, 100)).AsTask();
+            journal.EndGroup();
+            journal.BeginGroup();
+            try
+            {
+                await append.WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            finally
+            {
+                journal.EndGroup();
+            }
+        }
+    }
+
     [Theory]
     [InlineData("fsync")]
     [InlineData("interval:5")]
