@@ -12,6 +12,9 @@ public sealed class AwsRegressionTests
     private static string Message(FuzzResponse response) =>
         XElement.Parse(response.Text).Descendants().First(e => e.Name.LocalName == "Message").Value;
 
+    private static string Code(FuzzResponse response) =>
+        XElement.Parse(response.Text).Descendants().First(e => e.Name.LocalName == "Code").Value;
+
     [Fact]
     public async Task SqsQuery_ControlCharacterEchoedInAnError_IsReplacedSoTheXmlParses()
     {
@@ -42,6 +45,36 @@ public sealed class AwsRegressionTests
             + Uri.EscapeDataString(AwsSeeds.QueueUrl) + "&ReceiptHandle=Aus-east-1%3A000000000000%3Afuzz-dlq"));
         Assert.Equal(400, response.Status);
         Assert.Equal("ReceiptHandleIsInvalid", XElement.Parse(response.Text).Descendants().First(e => e.Name.LocalName == "Code").Value);
+    }
+
+    [Fact]
+    public async Task SqsQuery_AddPermission_RefusesWhatAStatementCannotHold_SoThePolicyStaysSmall()
+    {
+        // An ActionName of 370,000 characters was stored in the queue's policy; from then on every change to the queue
+        // rewrote it (an UntagQueue allocated 9 MB). SQS grants only its own actions, seven at most, to account ids.
+        await using var host = await AwsHost.StartAsync(AwsSeeds.Setup);
+        async Task<FuzzResponse> Add(string parameters) => await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sqs",
+            "Action=AddPermission&Version=2012-11-05&QueueUrl=" + Uri.EscapeDataString(AwsSeeds.QueueUrl) + "&Label=l" + parameters)));
+
+        var huge = await Add("&AWSAccountId.1=111122223333&ActionName.1=SendM" + Uri.EscapeDataString(string.Concat(Enumerable.Repeat("{\"a\":", 20_000))));
+        Assert.Equal(400, huge.Status);
+        Assert.Equal("InvalidParameterValue", Code(huge));
+        Assert.StartsWith("Value SQS:SendM{\"a\":", Message(huge), StringComparison.Ordinal);
+
+        var eight = await Add("&AWSAccountId.1=111122223333" + string.Concat(Enumerable.Range(1, 8).Select(i => $"&ActionName.{i}=SendMessage")));
+        Assert.Equal("OverLimit", Code(eight));
+        Assert.Equal("8 Actions were found, maximum allowed is 7.", Message(eight));
+
+        var principal = await Add("&AWSAccountId.1=not-an-account&ActionName.1=SendMessage");
+        Assert.Equal("InvalidParameterValue", Code(principal));
+        Assert.Equal("Value not-an-account for parameter PrincipalId is invalid. Reason: Unable to verify.", Message(principal));
+
+        var attributes = await host.SendAsync(FuzzRequest.Parse(AwsSeeds.Query("sqs", "Action=GetQueueAttributes&Version=2012-11-05&QueueUrl="
+            + Uri.EscapeDataString(AwsSeeds.QueueUrl) + "&AttributeName.1=Policy")));
+        Assert.DoesNotContain("Policy", attributes.Text, StringComparison.Ordinal);
+
+        var granted = await Add("&AWSAccountId.1=111122223333&ActionName.1=SendMessage&ActionName.2=*");
+        Assert.Equal(200, granted.Status);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -251,6 +252,16 @@ internal sealed partial class SqsService
         return Engine(() => Broker.UpdateQueueAsync(queue, changes, null, null));
     }
 
+    /// <summary>An SQS policy statement holds at most seven actions.</summary>
+    private const int MaxPermissionActions = 7;
+
+    /// <summary>The actions AddPermission may grant to another account (the rest are the owner's alone).</summary>
+    private static readonly FrozenSet<string> GrantableActions = FrozenSet.ToFrozenSet(
+    [
+        "*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes",
+        "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue",
+    ], StringComparer.Ordinal);
+
     public ValueTask<EmptyResult> AddPermissionAsync(AddPermissionRequest request, SqsCallContext context, CancellationToken cancellationToken)
     {
         var queue = ResolveQueue(request.QueueUrl, context);
@@ -262,6 +273,23 @@ internal sealed partial class SqsService
 
         var accounts = request.AWSAccountIds ?? throw SqsErrors.MissingParameter("AWSAccountId");
         var actions = request.Actions ?? throw SqsErrors.MissingParameter("ActionName");
+        // SQS's limits on a statement AddPermission writes: at most seven actions, each one a principal may be
+        // granted, and principals that are AWS account ids. Anything else never reaches the stored policy.
+        if (actions.Count > MaxPermissionActions)
+        {
+            throw SqsErrors.OverLimit($"{actions.Count} Actions were found, maximum allowed is {MaxPermissionActions}.");
+        }
+
+        if (actions.FirstOrDefault(a => !GrantableActions.Contains(a)) is { } refused)
+        {
+            throw SqsErrors.InvalidParameterValue("ActionName", "SQS:" + refused, "Only the queue owner is allowed to invoke this action.");
+        }
+
+        if (accounts.FirstOrDefault(a => a.Length != 12 || !a.All(char.IsAsciiDigit)) is { } principal)
+        {
+            throw SqsErrors.InvalidParameterValue("PrincipalId", principal, "Unable to verify.");
+        }
+
         var policy = LoadPolicy(queue);
         var statements = policy["Statement"]!.AsArray();
         if (statements.Any(s => s?["Sid"]?.GetValue<string>() == label))
