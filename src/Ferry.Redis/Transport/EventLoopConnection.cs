@@ -30,7 +30,6 @@ internal sealed class EventLoopConnection : ConnectionContext
     private bool _readPaused;
     private bool _readDone;
     private bool _socketDisposed;
-    private bool _closedFired;
 
     public EventLoopConnection(Socket socket, EventLoop loop)
     {
@@ -197,14 +196,9 @@ internal sealed class EventLoopConnection : ConnectionContext
         }
     }
 
+    /// <summary>Called once, by StopReading (which runs once, guarded by _readDone).</summary>
     private void FireClosed()
     {
-        if (_closedFired)
-        {
-            return;
-        }
-
-        _closedFired = true;
         // As Kestrel does: callbacks of ConnectionClosed run on the pool, never on the transport's thread.
         ThreadPool.UnsafeQueueUserWorkItem(static s => ((CancellationTokenSource)s!).Cancel(), _closedSource, preferLocal: false);
     }
@@ -306,8 +300,9 @@ internal sealed class EventLoopConnection : ConnectionContext
         await _sending.ConfigureAwait(false);
         Loop.Post(() =>
         {
-            StopReading(null);
+            // Disposed first, so that stopping the reads does not change the interest of a socket about to go.
             _socketDisposed = true;
+            StopReading(null);
             Loop.Remove(this);
             try
             {
