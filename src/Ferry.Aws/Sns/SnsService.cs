@@ -196,6 +196,17 @@ internal sealed partial class SnsService
         var label = call.Required("Label");
         var accounts = call.Parameters.List("AWSAccountId.member") ?? throw SnsException.MissingParameter("AWSAccountId");
         var actions = call.Parameters.List("ActionName.member") ?? throw SnsException.MissingParameter("ActionName");
+        // SNS grants only a topic's own actions, to AWS account ids; the statement must keep the policy in its quotas.
+        if (actions.Any(a => !TopicPolicy.TopicActions.Contains(a)))
+        {
+            throw TopicPolicy.OutOfScope();
+        }
+
+        if (accounts.Any(a => a.Length != 12 || !a.All(char.IsAsciiDigit)))
+        {
+            throw SnsException.InvalidParameter("A provided account ID is not valid");
+        }
+
         var policy = JsonNode.Parse(topic.Attributes.GetValueOrDefault("Policy") ?? DefaultPolicy(topic.Arn))!.AsObject();
         var statements = policy["Statement"] as JsonArray ?? [];
         if (statements.Any(s => s?["Sid"]?.GetValue<string>() == label))
@@ -213,7 +224,9 @@ internal sealed partial class SnsService
             ["Resource"] = topic.Arn,
         });
         policy["Statement"] = statements;
-        await Topics.UpdateTopicAsync(topic, new Dictionary<string, string> { ["Policy"] = policy.ToJsonString() }, null, null).ConfigureAwait(false);
+        var text = policy.ToJsonString();
+        TopicPolicy.Check(text);
+        await Topics.UpdateTopicAsync(topic, new Dictionary<string, string> { ["Policy"] = text }, null, null).ConfigureAwait(false);
         return null;
     }
 
@@ -324,6 +337,9 @@ internal sealed partial class SnsService
         {
             case "Policy" or "DataProtectionPolicy" or "ArchivePolicy" when value.Length > 0 && !IsJsonObject(value):
                 throw SnsException.InvalidParameter($"{name}: failed to parse JSON");
+            case "Policy" when value.Length > 0:
+                TopicPolicy.Check(value);
+                break;
             case "DeliveryPolicy" when value.Length > 0:
                 SnsDelivery.ValidateDeliveryPolicy(value, topicLevel: true);
                 break;

@@ -37,6 +37,10 @@ internal static class SqsErrors
     public static readonly SqsError UnsupportedOperationShape = new("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", 400, true);
     public static readonly SqsError ResourceNotFoundExceptionShape = new("ResourceNotFoundException", "ResourceNotFoundException", 400, true);
     public static readonly SqsError OverLimitShape = new("OverLimit", "OverLimit", 400, true);
+
+    /// <summary>OverLimit as SQS answers it for a queue policy over its quotas: with HTTP 403 (seen from SQS by
+    /// clients of both protocols), not the 400 of the other modelled errors.</summary>
+    public static readonly SqsError PolicyOverLimitShape = new("OverLimit", "OverLimit", 403, true);
     public static readonly SqsError RequestThrottledShape = new("RequestThrottled", "RequestThrottled", 400, true);
     public static readonly SqsError InvalidAddressShape = new("InvalidAddress", "InvalidAddress", 400, true);
     public static readonly SqsError InvalidSecurityShape = new("InvalidSecurity", "InvalidSecurity", 400, true);
@@ -126,6 +130,8 @@ internal static class SqsErrors
     public static SqsException ResourceNotFoundException(string message) => new(ResourceNotFoundExceptionShape, message);
 
     public static SqsException OverLimit(string message) => new(OverLimitShape, message);
+
+    public static SqsException PolicyOverLimit(string message) => new(PolicyOverLimitShape, message);
 
     public static SqsException RequestThrottled() => new(RequestThrottledShape, "Request is throttled.");
 

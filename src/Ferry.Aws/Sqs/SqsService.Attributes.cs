@@ -102,6 +102,11 @@ internal sealed partial class SqsService
                         throw SqsErrors.InvalidAttributeValue(name, "Invalid value for the parameter Policy.");
                     }
 
+                    if (value.Length > 0)
+                    {
+                        QueuePolicyLimits.Check(value);
+                    }
+
                     break;
                 case "RedrivePolicy":
                     if (value.Length > 0)
@@ -306,7 +311,9 @@ internal sealed partial class SqsService
             ["Action"] = new JsonArray([.. actions.Select(a => (JsonNode)JsonValue.Create(a == "*" ? "SQS:*" : "SQS:" + a)!)]),
             ["Resource"] = queue.Arn,
         });
-        return Engine(() => Broker.UpdateQueueAsync(queue, new Dictionary<string, string> { ["Policy"] = policy.ToJsonString() }, null, null));
+        var text = policy.ToJsonString();
+        QueuePolicyLimits.Check(text);
+        return Engine(() => Broker.UpdateQueueAsync(queue, new Dictionary<string, string> { ["Policy"] = text }, null, null));
     }
 
     public ValueTask<EmptyResult> RemovePermissionAsync(RemovePermissionRequest request, SqsCallContext context, CancellationToken cancellationToken)

@@ -215,6 +215,47 @@ class SnsBoto3Tests(SqsTestCase):
         with self.assertRaises(self.sns.exceptions.NotFoundException):
             self.sns.get_subscription_attributes(SubscriptionArn=sub)
 
+    def test_permissions_and_policies_stay_in_the_topic_scope_and_quotas(self):
+        topic = self.new_topic()
+
+        def policy_of():
+            return json.loads(self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+
+        before = policy_of()
+        for name, kwargs, message in [
+            ("subscription action", {"ActionName": ["Subscribe", "SetSubscriptionAttributes"]},
+             "Invalid parameter: Policy statement action out of service scope!"),
+            ("huge action", {"ActionName": ["Publish" + "x" * 100_000]},
+             "Invalid parameter: Policy statement action out of service scope!"),
+            ("not an account", {"AWSAccountId": ["public"]}, "Invalid parameter: A provided account ID is not valid"),
+        ]:
+            with self.subTest(name):
+                call = {"TopicArn": topic, "Label": "share", "AWSAccountId": ["111122223333"], "ActionName": ["Publish"], **kwargs}
+                with self.assertRaises(self.sns.exceptions.InvalidParameterException) as caught:
+                    self.sns.add_permission(**call)
+                self.assertEqual(message, caught.exception.response["Error"]["Message"])
+        self.assertEqual(before, policy_of(), "a refused permission changes nothing")
+        self.sns.add_permission(TopicArn=topic, Label="share", AWSAccountId=["111122223333"],
+                                ActionName=["Publish", "Subscribe", "Receive"])
+
+        def statement(sid, action="sns:Publish"):
+            return {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": action, "Resource": topic}
+
+        self.sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(
+            {"Version": "2012-10-17", "Statement": [statement("a", ["sns:Get*", "SNS:Publish"]), statement("b", "sns:*")]}))
+        for name, policy in [
+            ("another service", {"Statement": [statement("a", "sqs:SendMessage")]}),
+            ("not a topic action", {"Statement": [statement("a", "sns:CreateTopic")]}),
+            ("over 30 KB", {"Id": "x" * 31_000, "Statement": [statement("a")]}),
+            ("101 statements", {"Statement": [statement(f"s{i}") for i in range(101)]}),
+        ]:
+            with self.subTest(name):
+                with self.assertRaises(self.sns.exceptions.InvalidParameterException):
+                    self.sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
+                with self.assertRaises(self.sns.exceptions.InvalidParameterException):
+                    self.sns.create_topic(Name=unique("refused"), Attributes={"Policy": json.dumps(policy)})
+        self.assertEqual(["a", "b"], [s["Sid"] for s in policy_of()["Statement"]])
+
     @unittest.skipUnless(HAVE_CRYPTOGRAPHY, "the cryptography package is needed to verify signatures")
     def test_http_endpoint_confirms_and_receives_signed_notifications(self):
         receiver = Receiver()

@@ -823,6 +823,35 @@ class TagsAndPermissions(SqsTestCase):
             self.assertNotIn("LetThemSend", {s.get("Sid") for s in json.loads(remaining).get("Statement", [])})
         self.assertClientError("InvalidParameterValue", self.sqs.remove_permission, QueueUrl=url, Label="LetThemSend")
 
+    def test_policy_quotas(self):
+        url = self.new_queue()
+        arn = self.arn(url)
+
+        def statement(sid, **extra):
+            return {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn, **extra}
+
+        at_quota = {"Version": "2012-10-17", "Statement": [statement(f"s{i}") for i in range(20)]}
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(at_quota)})
+        for name, policy, message in [
+            ("size", {"Id": "x" * 8200, "Statement": []}, "Submitted policy is over max allowed size."),
+            ("statements", {"Statement": [statement(f"s{i}") for i in range(21)]},
+             "21 statements were found in the submitted policy, max allowed is 20"),
+            ("actions", {"Statement": [statement("a", Action=[f"sqs:A{i}" for i in range(8)])]},
+             "8 actions were found in a statement from the submitted policy, max allowed is 7"),
+        ]:
+            with self.subTest(name):
+                err = self.assertClientError("OverLimit", self.sqs.set_queue_attributes, QueueUrl=url,
+                                             Attributes={"Policy": json.dumps(policy)},
+                                             exception=self.sqs.exceptions.OverLimit, status=403)
+                self.assertEqual(message, err.response["Error"]["Message"])
+                with self.subTest("create"):
+                    self.assertClientError("OverLimit", self.sqs.create_queue, QueueName=f"over-{name}-{time.time_ns()}",
+                                           Attributes={"Policy": json.dumps(policy)}, status=403)
+        self.assertEqual(at_quota, json.loads(self.attrs(url)["Policy"]))
+        self.assertClientError("OverLimit", self.sqs.add_permission, QueueUrl=url, Label="TheTwentyFirst",
+                               AWSAccountIds=["111122223333"], Actions=["SendMessage"], status=403)
+        self.assertEqual(at_quota, json.loads(self.attrs(url)["Policy"]), "a refused permission changes nothing")
+
 
 class FerryExtensions(SqsTestCase):
     @ferry_only
