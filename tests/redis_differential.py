@@ -150,6 +150,16 @@ def gen(rng, state):
         lambda: ["PUBSUB", rng.choice(["NUMSUB", "CHANNELS", "NUMPAT", "SHARDCHANNELS", "SHARDNUMSUB"])] + (["chan"] if rng.random() < 0.5 else []),
         lambda: ["ECHO", "hi"],
         lambda: ["PING"] + (["x"] if rng.random() < 0.5 else []),
+        # Transactions: MULTI ... EXEC / DISCARD, and WATCH (EXEC fails once a watched key changed).
+        lambda: ["MULTI"],
+        lambda: ["MULTI"],
+        lambda: ["EXEC"],
+        lambda: ["EXEC"],
+        lambda: ["DISCARD"],
+        lambda: ["WATCH", k] + ([rng.choice(keys)] if rng.random() < 0.3 else []),
+        lambda: ["WATCH", k],
+        lambda: ["UNWATCH"],
+        lambda: ["XREAD", "BLOCK", "1", "STREAMS", k, "$"],
     ]
     cmd = rng.choice(cmds)()
     r = rng.random()
@@ -169,12 +179,25 @@ def main():
     found = 0
     for seed in range(seed0, seed0 + n):
         rng = random.Random(seed)
-        for r in (a, b): r.call("DEL", *keys)
+        for r in (a, b):
+            r.call("DISCARD"); r.call("UNWATCH"); r.call("DEL", *keys)
         state = {"ms": 1}
         hist = []
+        queued = None
         for i in range(steps):
             cmd = gen(rng, state)
-            ra = norm(cmd, a.call(*cmd)); rb = norm(cmd, b.call(*cmd))
+            ra = a.call(*cmd); rb = b.call(*cmd)
+            c = cmd[0].upper()
+            if c == "EXEC" and queued is not None:
+                # Each reply of the transaction is normalised as its command's own would be.
+                if isinstance(ra, list): ra = [norm(q, x) for q, x in zip(queued, ra)]
+                if isinstance(rb, list): rb = [norm(q, x) for q, x in zip(queued, rb)]
+                queued = None
+            else:
+                ra = norm(cmd, ra); rb = norm(cmd, rb)
+            if c == "MULTI" and rb == "OK": queued = []
+            elif c == "DISCARD" and rb == "OK": queued = None
+            elif queued is not None and rb == "QUEUED": queued.append(cmd)
             hist.append(cmd)
             if ra != rb:
                 found += 1

@@ -14,22 +14,27 @@ internal sealed partial class RespConnection
         var spec = CommandTable.Find(_args[0]);
         if (spec is null)
         {
-            return Reply(UnknownCommand());
+            return Refuse(UnknownCommand());
         }
 
         if (!Authenticated && !spec.Flags.HasFlag(CommandFlags.NoAuth))
         {
-            return Reply("NOAUTH Authentication required.");
+            return Refuse("NOAUTH Authentication required.", spec);
         }
 
         if ((spec.Arity > 0 && _args.Count != spec.Arity) || _args.Count < -spec.Arity)
         {
-            return Reply($"ERR wrong number of arguments for '{spec.Name}' command");
+            return Refuse($"ERR wrong number of arguments for '{spec.Name}' command", spec);
         }
 
         if (!_w.Resp3 && SubscriptionCount > 0 && !spec.Flags.HasFlag(CommandFlags.PubSubContext))
         {
-            return Reply($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return Refuse($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", spec);
+        }
+
+        if (InTransaction && !RunsInsideMulti(spec))
+        {
+            return Enqueue(spec);
         }
 
         LastCommand = spec.Name;
@@ -96,6 +101,11 @@ internal sealed partial class RespConnection
                 "xclaim" => XClaim(),
                 "xautoclaim" => XAutoClaim(),
                 "xinfo" => XInfo(),
+                "multi" => Multi(),
+                "exec" => Exec(),
+                "discard" => Discard(),
+                "watch" => Watch(),
+                "unwatch" => Unwatch(),
                 _ => Reply(UnknownCommand()),
             };
             return run.IsCompletedSuccessfully ? default : Guard(run);

@@ -278,7 +278,8 @@ internal sealed partial class RespConnection
                     throw Fail("ERR timeout is negative");
                 }
 
-                block = TimeSpan.FromMilliseconds(ms);
+                // Inside EXEC nothing blocks: the read answers at once, as redis-server's does.
+                block = _inExec ? null : TimeSpan.FromMilliseconds(ms);
             }
             else if (_args.Is(i, "STREAMS"u8) && more >= 1)
             {

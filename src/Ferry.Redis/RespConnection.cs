@@ -420,6 +420,7 @@ internal sealed partial class RespConnection : IPubSubSubscriber
     private void Cleanup()
     {
         _server.Unregister(Id);
+        UnwatchAll();
         var hub = Broker.PubSub;
         foreach (var c in _channels)
         {

@@ -1,7 +1,7 @@
 namespace Ferry.Redis.Tests;
 
 /// <summary>Commands over a real socket, replies compared with what redis-server 7 sends byte for byte.</summary>
-public sealed class RespCommandTests : IAsyncLifetime
+public sealed partial class RespCommandTests : IAsyncLifetime
 {
     private RespTestServer _server = null!;
     private RespClient _c = null!;

@@ -197,6 +197,46 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
         Assert.Equal(0, await db.StreamLengthAsync(key));
     }
 
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task Transactions_RunTheirCommandsTogether_AndAConditionOnAStreamDecidesWhetherTheyRun(RedisProtocol protocol)
+    {
+        var db = (await fixture.Server.ConnectAsync(protocol)).GetDatabase();
+        var orders = Key("orders");
+        var audit = Key("audit");
+
+        var both = db.CreateTransaction();
+        var order = both.StreamAddAsync(orders, "n", 1, messageId: "1-1");
+        var entry = both.StreamAddAsync(audit, "order", "1-1", messageId: "1-1");
+        var length = both.StreamLengthAsync(orders);
+        Assert.True(await both.ExecuteAsync());
+        Assert.Equal("1-1", (string?)await order);
+        Assert.Equal("1-1", (string?)await entry);
+        Assert.Equal(1, await length);
+
+        // StackExchange.Redis checks a condition with WATCH and the condition's read before MULTI ... EXEC.
+        var holds = db.CreateTransaction();
+        holds.AddCondition(Condition.StreamLengthEqual(orders, 1));
+        var second = holds.StreamAddAsync(orders, "n", 2, messageId: "2-1");
+        Assert.True(await holds.ExecuteAsync());
+        Assert.Equal("2-1", (string?)await second);
+
+        var fails = db.CreateTransaction();
+        fails.AddCondition(Condition.StreamLengthEqual(orders, 1));
+        _ = fails.StreamAddAsync(orders, "n", 3, messageId: "3-1");
+        Assert.False(await fails.ExecuteAsync());
+        Assert.Equal(2, await db.StreamLengthAsync(orders));
+
+        var error = db.CreateTransaction();
+        var refused = error.StreamAddAsync(orders, "n", 4, messageId: "1-0");
+        var after = error.StreamAddAsync(audit, "order", "x", messageId: "2-1");
+        Assert.True(await error.ExecuteAsync());
+        var failure = await Assert.ThrowsAsync<RedisServerException>(() => refused);
+        Assert.Equal("ERR The ID specified in XADD is equal or smaller than the target stream top item", failure.Message);
+        Assert.Equal("2-1", (string?)await after);
+    }
+
     [Fact]
     public async Task ASigkillBetweenXreadgroupAndXack_LosesNothing_AndXautoclaimRecoversThePendingEntries()
     {

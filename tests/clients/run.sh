@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ferry's client-compatibility suites: real SQS, SNS, Kinesis and Redis clients (boto3, AWS CLI v1 and v2, AWS SDK
-# for JavaScript v3, sqs-consumer, redis-cli, ioredis) against a running server. Installs what the suites need (idempotently), runs every suite and
+# for JavaScript v3, sqs-consumer, redis-cli, ioredis, node-redis) against a running server. Installs what the suites need (idempotently), runs every suite and
 # ends with one line "N passed, N failed" summing them all.
 #
 #   tests/clients/run.sh                    build Ferry, start it on a free port (fsync, temporary data), test it

@@ -140,6 +140,7 @@ public sealed partial class RedisStreams
                         durable = Journal.AppendAsync((ushort)RedisRecordType.StreamDeleted, stream.Id, [], out var record);
                         Journal.Release(record);
                         deleted++;
+                        Touch(key);
                     }
                 }
             }
@@ -236,6 +237,8 @@ public sealed partial class RedisStreams
                     {
                         Trim(stream, trim);
                     }
+
+                    Touch(stream.Key);
                 }
             }
             finally
@@ -443,6 +446,7 @@ public sealed partial class RedisStreams
             return 0;
         }
 
+        Touch(stream.Key);
         var firstKept = cut < stream.SlotCount ? stream.Slot(cut).Id : (stream.LastId.TryIncrement(out var n) ? n : StreamId.Max);
         var removed = stream.RemoveBefore(cut, Journal.Release);
         using var w = new PayloadWriter();
@@ -489,6 +493,7 @@ public sealed partial class RedisStreams
                 if (deleted.Count > 0)
                 {
                     durable = AppendIds(RedisRecordType.EntriesDeleted, stream.Id, null, deleted);
+                    Touch(stream.Key);
                 }
             }
         }

@@ -114,7 +114,29 @@ internal static class CommandTable
         new("xclaim", -6, W, 1, 1, 1, "stream", "Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member."),
         new("xautoclaim", -6, W, 1, 1, 1, "stream", "Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member."),
         new("xinfo", -2, R, 0, 0, 0, "stream", "A container for stream introspection commands."),
+        new("multi", 1, CommandFlags.None, 0, 0, 0, "transactions", "Starts a transaction."),
+        new("exec", 1, CommandFlags.None, 0, 0, 0, "transactions", "Executes all commands in a transaction."),
+        new("discard", 1, CommandFlags.None, 0, 0, 0, "transactions", "Discards a transaction."),
+        new("watch", -2, CommandFlags.None, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction."),
+        new("unwatch", 1, CommandFlags.None, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction."),
     ];
+
+    /// <summary>Redis's subcommands of the container commands, with their arity (the command's word counted). Inside
+    /// MULTI, Redis checks a subcommand's name and arity before queueing it, as it does a command's.</summary>
+    public static readonly Dictionary<string, Dictionary<string, int>> Subcommands = new(StringComparer.Ordinal)
+    {
+        ["xgroup"] = Arities(("create", -5), ("createconsumer", 5), ("delconsumer", 5), ("destroy", 4), ("setid", -5), ("help", 2)),
+        ["xinfo"] = Arities(("consumers", 4), ("groups", 3), ("stream", -3), ("help", 2)),
+        ["pubsub"] = Arities(("channels", -2), ("numpat", 2), ("numsub", -2), ("shardchannels", -2), ("shardnumsub", -2), ("help", 2)),
+        ["client"] = Arities(("caching", 3), ("getname", 2), ("getredir", 2), ("id", 2), ("info", 2), ("kill", -3), ("list", -2),
+            ("no-evict", 3), ("no-touch", 3), ("pause", -3), ("reply", 3), ("setinfo", 4), ("setname", 3), ("tracking", -3),
+            ("trackinginfo", 2), ("unblock", -3), ("unpause", 2), ("help", 2)),
+        ["config"] = Arities(("get", -3), ("set", -4), ("resetstat", 2), ("rewrite", 2), ("help", 2)),
+        ["command"] = Arities(("count", 2), ("docs", -2), ("getkeys", -3), ("getkeysandflags", -3), ("info", -2), ("list", -2), ("help", 2)),
+    };
+
+    private static Dictionary<string, int> Arities(params (string Name, int Arity)[] subcommands) =>
+        subcommands.ToDictionary(s => s.Name, s => s.Arity, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<string, CommandSpec> ByName = All.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
 
