@@ -72,6 +72,10 @@ public sealed partial class Broker : IAsyncDisposable, IJournalRecordOwner
     /// <summary>The journal's counters: appends, write batches, fdatasyncs, segments and live bytes.</summary>
     public JournalStats JournalStats => Journal.GetStats();
 
+    /// <summary>Completes once everything written so far is on stable storage, whatever the durability mode (an
+    /// fdatasync now in <c>interval</c> and <c>none</c>; at once in <c>memory</c>, which has no storage).</summary>
+    public ValueTask SyncAsync(CancellationToken cancellationToken) => Journal.FlushAsync(cancellationToken);
+
     /// <summary>The bodies queue messages share (a publish fanned out to many queues).</summary>
     internal SharedBodies SharedBodies { get; }
 

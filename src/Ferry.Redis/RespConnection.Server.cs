@@ -521,6 +521,71 @@ internal sealed partial class RespConnection
         return default;
     }
 
+    /// <summary>TIME: the server's clock as Unix seconds and the microseconds within the second.</summary>
+    private ValueTask Time()
+    {
+        var micros = (_server.Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
+        _w.Array(2);
+        _w.Bulk(Encoding.ASCII.GetBytes((micros / 1_000_000).ToString(CultureInfo.InvariantCulture)));
+        _w.Bulk(Encoding.ASCII.GetBytes((micros % 1_000_000).ToString(CultureInfo.InvariantCulture)));
+        return default;
+    }
+
+    /// <summary>WAIT: Ferry has no replicas, so none acknowledges. Asked for any, it waits out the timeout (0: until
+    /// the client goes), as a redis-server without replicas does, and answers 0.</summary>
+    private async ValueTask Wait()
+    {
+        var replicas = Integer(1);
+        var timeout = ReplicationTimeout(2);
+        if (replicas > 0 && !_inExec)
+        {
+            await WaitOutAsync(timeout).ConfigureAwait(false);
+        }
+
+        _w.Integer(0);
+    }
+
+    /// <summary>WAITAOF numlocal numreplicas timeout: the first count is 1 once every write this connection made is
+    /// on stable storage (in <c>fsync</c> mode each already was when it was answered; otherwise the journal syncs now),
+    /// the second is 0 (no replicas, whose timeout is waited out as WAIT's).</summary>
+    private async ValueTask WaitAof()
+    {
+        var local = Integer(1);
+        var replicas = Integer(2);
+        var timeout = ReplicationTimeout(3);
+        if (Options.Durability == "memory")
+        {
+            if (local > 0)
+            {
+                throw Fail("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
+            }
+        }
+        else if (Options.Durability != "fsync")
+        {
+            await Broker.SyncAsync(_closed).ConfigureAwait(false);
+        }
+
+        if (replicas > 0 && !_inExec)
+        {
+            await WaitOutAsync(timeout).ConfigureAwait(false);
+        }
+
+        _w.Array(2);
+        _w.Integer(Options.Durability == "memory" ? 0 : 1);
+        _w.Integer(0);
+    }
+
+    /// <summary>WAIT's and WAITAOF's timeout in milliseconds (0: none), with Redis's errors.</summary>
+    private long ReplicationTimeout(int index)
+    {
+        var timeout = Integer(index, "ERR timeout is not an integer or out of range");
+        return timeout < 0 ? throw Fail("ERR timeout is negative") : timeout;
+    }
+
+    /// <summary>Waits <paramref name="milliseconds"/> (0: until the connection closes) for replicas Ferry does not have.</summary>
+    private Task WaitOutAsync(long milliseconds) =>
+        Task.Delay(milliseconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds), _server.Time, _closed);
+
     private ValueTask Reset()
     {
         EndTransaction();

@@ -1,6 +1,7 @@
 namespace Ferry.Redis.Tests;
 
-// MULTI / EXEC / DISCARD / WATCH / UNWATCH over a real socket, replies as redis-server 7 sends them.
+// MULTI / EXEC / DISCARD / WATCH / UNWATCH, and WAIT / WAITAOF / TIME, over a real socket, replies as redis-server 7
+// sends them.
 public sealed partial class RespCommandTests
 {
     [Fact]
@@ -167,5 +168,43 @@ public sealed partial class RespCommandTests
         var list = await other.CallAsync("CLIENT", "LIST");
         Assert.Contains("flags=x db=0 sub=0 psub=0 ssub=0 multi=2 ", list, StringComparison.Ordinal);
         Assert.Contains("flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 ", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TimeWaitAndWaitaof_AnswerAsARedisWithoutReplicas()
+    {
+        var time = await _c.CallAsync("TIME");
+        var parts = time.Split("\r\n");
+        Assert.Equal("*2", parts[0]);
+        var seconds = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(seconds, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 5, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 5);
+        Assert.InRange(long.Parse(parts[4], System.Globalization.CultureInfo.InvariantCulture), 0, 999_999);
+
+        await Expect(":0\r\n", "WAIT", "0", "0");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Expect(":0\r\n", "WAIT", "1", "200");
+        Assert.True(started.ElapsedMilliseconds >= 150, "WAIT for a replica waits out its timeout");
+        await Expect("-ERR value is not an integer or out of range\r\n", "WAIT", "x", "0");
+        await Expect("-ERR timeout is negative\r\n", "WAIT", "0", "-1");
+
+        // Every write was durable when it was answered (fsync): the local count is 1 at once.
+        await Expect("$3\r\n1-1\r\n", "XADD", "s", "1-1", "f", "v");
+        await Expect("*2\r\n:1\r\n:0\r\n", "WAITAOF", "1", "0", "0");
+        await Expect("-ERR timeout is negative\r\n", "WAITAOF", "1", "0", "-1");
+
+        // Inside a transaction nothing blocks.
+        await Expect("+OK\r\n", "MULTI");
+        await Expect("+QUEUED\r\n", "WAIT", "1", "0");
+        await Expect("+QUEUED\r\n", "WAITAOF", "1", "1", "0");
+        await Expect("*2\r\n:0\r\n*2\r\n:1\r\n:0\r\n", "EXEC");
+    }
+
+    [Fact]
+    public async Task Waitaof_WithoutPersistence_RefusesALocalCount()
+    {
+        await using var server = await RespTestServer.StartAsync(new RespOptions { Durability = "memory" });
+        using var c = await server.ConnectAsync();
+        Assert.Equal("-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n", await c.CallAsync("WAITAOF", "1", "0", "0"));
+        Assert.Equal("*2\r\n:0\r\n:0\r\n", await c.CallAsync("WAITAOF", "0", "0", "0"));
     }
 }

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace Ferry.RedisClients.Tests;
 
-/// <summary>A Ferry server process in <c>fsync</c> mode on free ports, with its data in a directory of its own (or one
+/// <summary>A Ferry server process (in <c>fsync</c> mode unless asked otherwise) on free ports, with its data in a directory of its own (or one
 /// given, to start again on the data a killed server left), and StackExchange.Redis connections to its RESP port.</summary>
 internal sealed partial class FerryRedisServer : IAsyncDisposable
 {
@@ -22,11 +22,11 @@ internal sealed partial class FerryRedisServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<FerryRedisServer> StartAsync(string dataDirectory)
+    public static async Task<FerryRedisServer> StartAsync(string dataDirectory, string durability = "fsync")
     {
         var process = ServerProcess.Start(
             dataDirectory,
-            ["--port", "0", "--redis-port", "0", "--data", dataDirectory, "--durability", "fsync"]);
+            ["--port", "0", "--redis-port", "0", "--data", dataDirectory, "--durability", durability]);
         try
         {
             var line = await process.WaitForLineAsync(l => RedisAddress().IsMatch(l), Patience);

@@ -238,6 +238,25 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Waitaof_WhenWritesAreNotSyncedEach_SyncsTheJournalBeforeItAnswers()
+    {
+        using var data = new TempDirectory();
+        await using var server = await FerryRedisServer.StartAsync(data.Path, durability: "none");
+        var connection = await server.ConnectAsync();
+        var db = connection.GetDatabase();
+        var ferry = connection.GetServers().Single();
+        async Task<long> Syncs() =>
+            long.Parse((await ferry.InfoAsync("persistence")).SelectMany(g => g).Single(p => p.Key == "ferry_journal_syncs").Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        await db.StreamAddAsync("s", "f", "v");
+        var before = await Syncs();
+        var reply = (RedisResult[])(await db.ExecuteAsync("WAITAOF", 1, 0, 0))!;
+
+        Assert.Equal([1L, 0L], reply.Select(r => (long)r));
+        Assert.True(await Syncs() > before, "WAITAOF answered before an fdatasync covered the XADD");
+    }
+
+    [Fact]
     public async Task ASigkillBetweenXreadgroupAndXack_LosesNothing_AndXautoclaimRecoversThePendingEntries()
     {
         using var data = new TempDirectory();
