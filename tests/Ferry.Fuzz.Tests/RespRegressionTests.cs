@@ -23,4 +23,22 @@ public sealed class RespRegressionTests
             Assert.True(buffer.IsEmpty);
         }
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RespConnection_BlockedWithMoreThan64KiBPipelinedAroundIt_AnswersWhatCameBeforeAndEndsWhenTheClientHangsUp()
+    {
+        // The blocked XREAD leaves the rest of the pipeline unread; the client has sent all of it (Ferry's transport
+        // reads up to 1 MiB ahead) and hangs up, which ends the connection. The two inline lines keep more than 64 KiB
+        // unread, below the inline limit each.
+        var junk = new string('x', 40_000);
+        var input = Encoding.ASCII.GetBytes(
+            $"PING {junk}\r\nPING {junk}\r\n*5\r\n$4\r\nXADD\r\n$1\r\ns\r\n$3\r\n1-1\r\n$1\r\nf\r\n$1\r\nv\r\n" +
+            "XREAD BLOCK 0 STREAMS s $\r\nPING\r\n");
+        await using var host = await RespHost.StartAsync();
+
+        var replies = Encoding.ASCII.GetString(await host.RunAsync(input, TimeSpan.FromSeconds(10)));
+
+        var echo = $"$40000\r\n{junk}\r\n";
+        Assert.Equal(echo + echo + "$3\r\n1-1\r\n", replies);
+    }
 }

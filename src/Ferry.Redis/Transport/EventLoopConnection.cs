@@ -13,7 +13,7 @@ namespace Ferry.Redis.Transport;
 internal sealed class EventLoopConnection : ConnectionContext
 {
     /// <summary>As Kestrel's socket transport: reading pauses at 1 MiB unread, the application at 64 KiB unsent.</summary>
-    private const long MaxReadBuffer = 1024 * 1024;
+    internal const long MaxReadBuffer = 1024 * 1024;
     private const long MaxWriteBuffer = 64 * 1024;
     private const int MinimumRead = 4096;
     private const int MaxReadsPerPass = 16;

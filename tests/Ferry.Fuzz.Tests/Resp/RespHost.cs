@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Ferry.Engine;
 using Ferry.Redis;
+using Ferry.Redis.Transport;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Connections;
 
@@ -34,7 +35,13 @@ internal sealed class RespHost : IAsyncDisposable
     /// <exception cref="TimeoutException">The connection did not end after its client went away.</exception>
     public async Task<byte[]> RunAsync(byte[] input, TimeSpan timeout)
     {
-        var fromClient = new Pipe();
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(input.Length, EventLoopConnection.MaxReadBuffer);
+        // The client's bytes wait unread as on Ferry's transport: a connection blocked on a command leaves what follows
+        // it unread, and up to this much of it does not hold up the client (a smaller pipe would, and the client would
+        // never get to hang up).
+        var fromClient = new Pipe(new PipeOptions(
+            pauseWriterThreshold: EventLoopConnection.MaxReadBuffer,
+            resumeWriterThreshold: EventLoopConnection.MaxReadBuffer / 2));
         var toClient = new Pipe();
         var connection = new DefaultConnectionContext("fuzz", new Duplex(fromClient.Reader, toClient.Writer), new Duplex(toClient.Reader, fromClient.Writer));
         var collected = new MemoryStream();

@@ -44,6 +44,10 @@ internal static class RespSeeds
         Multibulk(["PUBLISH", "c1", "m"], ["SPUBLISH", "s1", "m"], ["PUBSUB", "CHANNELS", "*"], ["PUBSUB", "NUMSUB", "c1"], ["PUBSUB", "NUMPAT"]),
         Multibulk(["SSUBSCRIBE", "s1"], ["SUNSUBSCRIBE", "s1"], ["RESET"], ["QUIT"]),
         Multibulk(["FLUSHDB"], ["FLUSHALL", "ASYNC"], ["NOPE", "a"], ["GET", "k"]),
+        Multibulk(["WATCH", "s", "t"], ["MULTI"], ["XADD", "s", "*", "f", "v"], ["XREAD", "BLOCK", "0", "STREAMS", "s", "$"],
+            ["XGROUP", "CREATE", "s", "g", "$"], ["SUBSCRIBE", "c"], ["EXEC"], ["UNWATCH"]),
+        Multibulk(["MULTI"], ["MULTI"], ["XLEN", "s", "x"], ["XINFO", "NOPE"], ["WATCH", "s"], ["EXEC"], ["MULTI"], ["PING"], ["DISCARD"], ["EXEC", "x"]),
+        Multibulk(["TIME"], ["WAIT", "0", "0"], ["WAITAOF", "1", "0", "0"], ["WAIT", "1", "10"], ["MULTI"], ["WAIT", "1", "0"], ["EXEC"]),
         Inline("PING\r\nECHO \"a\\x41\\n\" 'b\\'c'\r\nXADD s * f v\nXLEN s\r\n\r\n"),
         Inline("*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\nPING\r\n*1\r\n$4\r\nPING\r\n"),
     ];
@@ -54,6 +58,7 @@ internal static class RespSeeds
             "$7\r\nSTREAMS\r\n", "$1\r\n*\r\n", "$1\r\n$\r\n", "$1\r\n>\r\n", "$1\r\n-\r\n", "$1\r\n+\r\n", "$3\r\n0-0\r\n", "$6\r\nMAXLEN\r\n",
             "$5\r\nCOUNT\r\n", "$5\r\nHELLO\r\n", "$1\r\n3\r\n", "$9\r\nSUBSCRIBE\r\n", "$4\r\nPING\r\n", "$4\r\nQUIT\r\n", "$5\r\nRESET\r\n",
             "*-1\r\n", "$-1\r\n", "*1048577\r\n", "$2147483648\r\n", "$16777217\r\n", "\"", "'", "\\x", "\r\n", "\n", "18446744073709551615-18446744073709551615",
+            "$5\r\nMULTI\r\n", "$4\r\nEXEC\r\n", "$5\r\nWATCH\r\n", "$7\r\nDISCARD\r\n", "$4\r\nWAIT\r\n", "$7\r\nWAITAOF\r\n",
             "-", "+", "*", "$", ">", "~", "=", "MINID", "NOACK", "JUSTID", "FULL", "ENTRIESREAD", "MKSTREAM", "NOMKSTREAM", "LIMIT", "FORCE",
         ],
         [("*1\r\n", ""), ("\"", "\"")],
