@@ -110,6 +110,9 @@ public sealed partial class RespCommandTests
         Assert.Equal(Ran, await Transaction(["XADD", "s", "0-1", "f", "v"]));
         Assert.Equal(Ran, await Transaction(["XADD", "u", "*", "f", "v"]));
         Assert.Equal(Ran, await Transaction(["XGROUP", "CREATE", "s", "g", "0"]));
+        Assert.Equal(Ran, await Transaction(["XGROUP", "CREATE", "s", "g2", "0", "MKSTREAM"]));
+        Assert.Equal(Aborted, await Transaction(["DEL", "t"]));
+        Assert.Equal(Aborted, await Transaction(["XGROUP", "CREATE", "t", "g", "0", "MKSTREAM"])); // creates t
         Assert.Equal(Ran, await Transaction(["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"]));
         Assert.Equal(Ran, await Transaction(["XACK", "s", "g", "1-1"]));
         Assert.Equal(Ran, await Transaction(["XDEL", "s", "9-9"]));

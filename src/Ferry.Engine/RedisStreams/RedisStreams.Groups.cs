@@ -28,7 +28,9 @@ public sealed partial class RedisStreams
                     throw new StreamException(StreamException.XGroupKeyMustExist);
                 }
 
+                // Creating the key is a change WATCH sees, as Redis signals it; adding a group to a stream is not.
                 stream = GetOrCreate(default, key);
+                Touch(key);
             }
 
             lock (stream.Gate)
