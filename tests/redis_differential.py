@@ -4,7 +4,8 @@
 Runs the same random sequences of stream commands (explicit ids, two keys, two groups, three consumers) against
 Ferry and against redis-server and stops at the first reply that differs, printing the last commands. Idle times,
 and XINFO GROUPS's consumers, entries-read and lag (which differ between Redis 7.0 and 7.4, the version Ferry
-answers as), are masked; XREAD's "+" (new in 7.4) is not sent, nor "~" trims (Redis removes whole listpack nodes,
+answers as), are masked, and so are expiry times set relative to each server's clock (EXPIREAT and PEXPIREAT send
+fixed times, which EXPIRETIME must answer alike); XREAD's "+" (new in 7.4) is not sent, nor "~" trims (Redis removes whole listpack nodes,
 whose bounds depend on its encoding; Ferry trims in steps of 100 entries: both keep at least what was asked).
 
     redis-server --port 6391 --save "" --appendonly no --daemonize yes
@@ -62,6 +63,11 @@ def norm(cmd, r):
         r = unmap(r)
     if isinstance(r, tuple) and r[1].startswith("ERR Unbalanced"):
         return ("ERR", "Unbalanced (worded differently before 7.4)")
+    if c in ("EXPIRETIME", "PEXPIRETIME") and isinstance(r, int) and r > 0 and r not in FIXED_EXPIRY_TIMES:
+        # Set by a relative EXPIRE: each server's own clock.
+        return "relative"
+    if c == "PTTL" and isinstance(r, int) and r > 0:
+        return round(r / 1000)
     if c in ("KEYS",) and isinstance(r, list):
         return sorted(r)
     if c == "SCAN" and isinstance(r, list) and len(r) == 2 and isinstance(r[1], list):
@@ -85,9 +91,18 @@ def norm(cmd, r):
         return out
     return r
 
+# EXPIREAT / PEXPIREAT send only these times (or ones long past), so EXPIRETIME answers them alike.
+FIXED_EXPIRY_TIMES = {4102444800, 4102444900, 4102444800500, 4102444801, 4102444800000, 4102444900000}
+
 keys = ["s1", "s2"]
 groups = ["g1", "g2"]
 cons = ["c1", "c2", "c3"]
+
+def expire_options(rng, relative=False):
+    # GT and LT between two relative times compare each server's clocks: only errors are sent with them.
+    if relative:
+        return rng.choice([[], [], ["NX"], ["XX"], ["NX", "GT"], ["GT", "LT"], ["BOGUS"]])
+    return rng.choice([[], [], ["NX"], ["XX"], ["GT"], ["LT"], ["XX", "GT"], ["xx", "lt"], ["NX", "GT"], ["GT", "LT"], ["BOGUS"]])
 
 def gen(rng, state):
     k = rng.choice(keys); g = rng.choice(groups); c = rng.choice(cons)
@@ -160,6 +175,14 @@ def gen(rng, state):
         lambda: ["WATCH", k],
         lambda: ["UNWATCH"],
         lambda: ["XREAD", "BLOCK", "1", "STREAMS", k, "$"],
+        # Expiry: fixed absolute times and relative ones far enough out not to pass during a seed; 0, -1 and 1 delete.
+        lambda: ["EXPIREAT", k, rng.choice(["4102444800", "4102444900", "1"])] + expire_options(rng),
+        lambda: ["PEXPIREAT", k, rng.choice(["4102444800500", "4102444900000", "0"])] + expire_options(rng),
+        lambda: ["EXPIRE", k, rng.choice(["100000", "200000", "0", "-1"])] + expire_options(rng, relative=True),
+        lambda: ["PEXPIRE", k, rng.choice(["150000000", "-5"])] + expire_options(rng, relative=True),
+        lambda: [rng.choice(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"]), k],
+        lambda: [rng.choice(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"]), k],
+        lambda: ["PERSIST", k],
     ]
     cmd = rng.choice(cmds)()
     r = rng.random()
@@ -202,7 +225,7 @@ def main():
             if ra != rb:
                 found += 1
                 print("SEED", seed, "STEP", i)
-                for h in hist[-12:]: print("   ", " ".join(h))
+                for h in hist[-int(os.environ.get("HISTORY", "12")):]: print("   ", " ".join(h))
                 print("  ferry:", ra); print("  redis:", rb)
                 break
         if found >= 5: break

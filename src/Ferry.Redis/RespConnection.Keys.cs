@@ -1,5 +1,6 @@
 using System.Text;
 using Ferry.Engine.RedisPubSub;
+using Ferry.Engine.RedisStreams;
 
 namespace Ferry.Redis;
 
@@ -119,6 +120,74 @@ internal sealed partial class RespConnection
 
         return default;
     }
+
+    /// <summary>EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT key time [NX | XX | GT | LT], checked in Redis's order.</summary>
+    private async ValueTask Expire(bool milliseconds, bool absolute)
+    {
+        var conditions = ExpireConditions.None;
+        for (var i = 3; i < _args.Count; i++)
+        {
+            conditions |= _args.Is(i, "NX"u8) ? ExpireConditions.Nx
+                : _args.Is(i, "XX"u8) ? ExpireConditions.Xx
+                : _args.Is(i, "GT"u8) ? ExpireConditions.Gt
+                : _args.Is(i, "LT"u8) ? ExpireConditions.Lt
+                : throw Fail("ERR Unsupported option " + _args.String(i));
+        }
+
+        if (conditions.HasFlag(ExpireConditions.Nx) && conditions != ExpireConditions.Nx)
+        {
+            throw Fail("ERR NX and XX, GT or LT options at the same time are not compatible");
+        }
+
+        if (conditions.HasFlag(ExpireConditions.Gt) && conditions.HasFlag(ExpireConditions.Lt))
+        {
+            throw Fail("ERR GT and LT options at the same time are not compatible");
+        }
+
+        var when = Integer(2);
+        var invalid = $"ERR invalid expire time in '{_args.String(0).ToLowerInvariant()}' command";
+        if (!milliseconds)
+        {
+            if (when is > long.MaxValue / 1000 or < long.MinValue / 1000)
+            {
+                throw Fail(invalid);
+            }
+
+            when *= 1000;
+        }
+
+        var basetime = absolute ? 0 : Streams.NowMilliseconds;
+        if (when > long.MaxValue - basetime)
+        {
+            throw Fail(invalid);
+        }
+
+        _w.Integer(await Streams.ExpireAsync(_args.String(1), when + basetime, conditions).ConfigureAwait(false) ? 1 : 0);
+    }
+
+    /// <summary>TTL, PTTL, EXPIRETIME and PEXPIRETIME: -2 for a missing key, -1 for one that never expires.</summary>
+    private ValueTask Ttl(bool milliseconds, bool absolute)
+    {
+        var at = Streams.ExpiryOf(_args.String(1));
+        if (at is not { } expires)
+        {
+            _w.Integer(-2);
+        }
+        else if (expires == 0)
+        {
+            _w.Integer(-1);
+        }
+        else
+        {
+            var ttl = Math.Max(0, absolute ? expires : expires - Streams.NowMilliseconds);
+            _w.Integer(milliseconds ? ttl : (ttl + 500) / 1000);
+        }
+
+        return default;
+    }
+
+    private async ValueTask Persist() =>
+        _w.Integer(await Streams.ExpireAsync(_args.String(1), null, ExpireConditions.None).ConfigureAwait(false) ? 1 : 0);
 
     private async ValueTask Flush()
     {

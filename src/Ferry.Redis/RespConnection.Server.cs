@@ -445,7 +445,8 @@ internal sealed partial class RespConnection
             var keys = Streams.Count;
             if (keys > 0)
             {
-                text.Append(inv, $"db0:keys={keys},expires=0,avg_ttl=0\r\n");
+                var (expires, averageTtl) = Streams.ExpiryStats();
+                text.Append(inv, $"db0:keys={keys},expires={expires},avg_ttl={averageTtl}\r\n");
             }
 
             text.Append("\r\n");

@@ -27,6 +27,10 @@ internal sealed partial class RespConnection : IKeyWatcher
     private bool _transactionFailed;
     private bool _inExec;
     private List<string>? _watchedKeys;
+
+    /// <summary>When each watched key was due to expire as it was watched (0: never, or it did not exist): one that
+    /// expires before EXEC fails the transaction, as a change would.</summary>
+    private List<long>? _watchedExpiries;
     private volatile bool _watchedKeyModified;
 
     /// <summary>Whether MULTI was given and neither EXEC nor DISCARD yet.</summary>
@@ -136,7 +140,7 @@ internal sealed partial class RespConnection : IKeyWatcher
 
         var queued = _queued!;
         var failed = _transactionFailed;
-        var modified = _watchedKeyModified;
+        var modified = _watchedKeyModified || WatchedKeyExpired();
         EndTransaction();
         if (failed)
         {
@@ -194,6 +198,7 @@ internal sealed partial class RespConnection : IKeyWatcher
         }
 
         _watchedKeys ??= [];
+        _watchedExpiries ??= [];
         for (var i = 1; i < _args.Count; i++)
         {
             var key = _args.String(i);
@@ -201,6 +206,7 @@ internal sealed partial class RespConnection : IKeyWatcher
             {
                 _watchedKeys.Add(key);
                 Streams.Watch(key, this);
+                _watchedExpiries.Add(Streams.ExpiryOf(key) ?? 0);
             }
         }
 
@@ -224,12 +230,24 @@ internal sealed partial class RespConnection : IKeyWatcher
         UnwatchAll();
     }
 
+    private bool WatchedKeyExpired()
+    {
+        if (_watchedExpiries is null)
+        {
+            return false;
+        }
+
+        var now = Streams.NowMilliseconds;
+        return _watchedExpiries.Exists(at => at != 0 && at <= now);
+    }
+
     private void UnwatchAll()
     {
         if (_watchedKeys is { Count: > 0 })
         {
             Streams.Unwatch(_watchedKeys, this);
             _watchedKeys.Clear();
+            _watchedExpiries!.Clear();
         }
 
         _watchedKeyModified = false;

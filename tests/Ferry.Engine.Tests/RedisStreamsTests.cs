@@ -176,10 +176,140 @@ public sealed class RedisStreamsTests : IAsyncLifetime
             ["StreamCreated"] = 60, ["StreamDeleted"] = 61, ["EntryAdded"] = 62, ["EntriesDeleted"] = 63, ["StreamTrimmed"] = 64,
             ["StreamIdSet"] = 65, ["GroupCreated"] = 66, ["GroupDestroyed"] = 67, ["GroupIdSet"] = 68, ["ConsumerCreated"] = 69,
             ["ConsumerDeleted"] = 70, ["EntriesDelivered"] = 71, ["EntriesAcked"] = 72, ["EntriesClaimed"] = 73,
-            ["EntriesRedelivered"] = 74,
+            ["EntriesRedelivered"] = 74, ["ExpirySet"] = 75,
         };
         var actual = Enum.GetValues<RedisRecordType>().ToDictionary(v => v.ToString(), v => (ushort)v);
         Assert.Equal(expected, actual);
         Assert.All(actual.Values, v => Assert.InRange(v, (ushort)60, (ushort)89));
+    }
+
+    private long Now => _f.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [Fact]
+    public async Task Expire_TheKeyVanishesOnTime_AndAWriteStartsAFreshStreamWithoutExpiry()
+    {
+        await Add("s", "f", "1");
+        await Add("keep", "f", "1");
+        var at = Now + 1_000;
+        Assert.True(await Streams.ExpireAsync("s", at, ExpireConditions.None));
+        Assert.Equal(at, Streams.ExpiryOf("s"));
+        Assert.Equal(0, Streams.ExpiryOf("keep"));
+        Assert.Null(Streams.ExpiryOf("missing"));
+        Assert.Equal((1, 1_000L), Streams.ExpiryStats());
+
+        _f.Clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.True(Streams.Exists("s"));
+        _f.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(Streams.Exists("s"));
+        Assert.Null(Streams.ExpiryOf("s"));
+        Assert.Equal(0, Streams.Length("s"));
+        Assert.Equal(["keep"], Streams.Keys());
+        Assert.Equal(1, Streams.Count);
+        Assert.Equal((0, 0L), Streams.ExpiryStats());
+        Assert.False(await Streams.ExpireAsync("s", Now + 5_000, ExpireConditions.None));
+        Assert.Equal(0, await Streams.DeleteKeysAsync(["s"]));
+
+        await Add("s", "f", "2");
+        Assert.Equal(1, Streams.Length("s"));
+        Assert.Equal(0, Streams.ExpiryOf("s"));
+    }
+
+    [Fact]
+    public async Task Expire_Conditions_AreRedisRules_AndATimeAlreadyPastDeletesTheKey()
+    {
+        await Add("s", "f", "1");
+        var now = Now;
+        Assert.False(await Streams.ExpireAsync("s", now + 100, ExpireConditions.Xx));
+        Assert.False(await Streams.ExpireAsync("s", now + 100, ExpireConditions.Gt)); // no expiry counts as infinite
+        Assert.True(await Streams.ExpireAsync("s", now + 100, ExpireConditions.Lt));
+        Assert.False(await Streams.ExpireAsync("s", now + 200, ExpireConditions.Nx));
+        Assert.False(await Streams.ExpireAsync("s", now + 100, ExpireConditions.Xx | ExpireConditions.Gt));
+        Assert.True(await Streams.ExpireAsync("s", now + 101, ExpireConditions.Xx | ExpireConditions.Gt));
+        Assert.False(await Streams.ExpireAsync("s", now + 101, ExpireConditions.Lt));
+        Assert.True(await Streams.ExpireAsync("s", now + 50, ExpireConditions.Lt));
+        Assert.Equal(now + 50, Streams.ExpiryOf("s"));
+
+        Assert.True(await Streams.ExpireAsync("s", null, ExpireConditions.None));
+        Assert.False(await Streams.ExpireAsync("s", null, ExpireConditions.None));
+        Assert.Equal(0, Streams.ExpiryOf("s"));
+
+        Assert.True(await Streams.ExpireAsync("s", now, ExpireConditions.None));
+        Assert.False(Streams.Exists("s"));
+        Assert.Empty(Streams.Keys());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_KeepsExpiries_AndKeysExpiredMeanwhileStayGone(bool checkpoint)
+    {
+        await Add("later", "f", "1");
+        await Add("soon", "f", "1");
+        await Add("persisted", "f", "1");
+        var later = Now + 10_000;
+        await Streams.ExpireAsync("later", later, ExpireConditions.None);
+        await Streams.ExpireAsync("soon", Now + 1_000, ExpireConditions.None);
+        await Streams.ExpireAsync("persisted", Now + 1_000, ExpireConditions.None);
+        await Streams.ExpireAsync("persisted", null, ExpireConditions.None);
+        if (checkpoint)
+        {
+            await _f.Broker.CheckpointAsync();
+        }
+
+        _f.Clock.Advance(TimeSpan.FromSeconds(2));
+        await _f.RestartAsync();
+
+        Assert.Equal(later, Streams.ExpiryOf("later"));
+        Assert.Equal(0, Streams.ExpiryOf("persisted"));
+        Assert.Null(Streams.ExpiryOf("soon"));
+        Assert.Equal(["later", "persisted"], Streams.Keys().Order());
+        _f.Clock.Advance(TimeSpan.FromSeconds(8));
+        Assert.False(Streams.Exists("later"));
+    }
+
+    [Fact]
+    public async Task Maintenance_RemovesExpiredStreams_AndReleasesTheirEntries()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await Add("s", "f", "v");
+        }
+
+        await Add("keep", "f", "v");
+        await Streams.ExpireAsync("s", Now + 1_000, ExpireConditions.None);
+        var before = _f.Broker.JournalStats.LiveRecords;
+        _f.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(1, Streams.SweepExpired());
+
+        Assert.Equal(before - 10, _f.Broker.JournalStats.LiveRecords);
+        Assert.Equal(0, Streams.SweepExpired());
+        Assert.Equal(["keep"], Streams.Keys());
+        await _f.RestartAsync();
+        Assert.Equal(["keep"], Streams.Keys());
+    }
+
+    private sealed class Watcher : IKeyWatcher
+    {
+        public int Modified { get; private set; }
+
+        public void WatchedKeyModified() => Modified++;
+    }
+
+    [Fact]
+    public async Task Watch_ExpireAndPersistAreChanges_TheRemovalOfAnExpiredKeyIsNot()
+    {
+        await Add("s", "f", "v");
+        var watcher = new Watcher();
+        Streams.Watch("s", watcher);
+        await Streams.ExpireAsync("s", Now + 1_000, ExpireConditions.None);
+        await Streams.ExpireAsync("s", null, ExpireConditions.None);
+        Assert.Equal(2, watcher.Modified);
+        Assert.False(await Streams.ExpireAsync("s", null, ExpireConditions.None));
+        await Streams.ExpireAsync("s", Now + 1_000, ExpireConditions.None);
+        _f.Clock.Advance(TimeSpan.FromSeconds(1));
+        Streams.SweepExpired();
+        Assert.Equal(0, await Streams.DeleteKeysAsync(["s"]));
+        Assert.Equal(3, watcher.Modified);
     }
 }

@@ -293,4 +293,40 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
         Assert.Equal(4, await db2.StreamAcknowledgeAsync("jobs", "g", [.. added.Skip(1)]));
         Assert.Equal(0, (await db2.StreamPendingAsync("jobs", "g")).PendingMessageCount);
     }
+
+    [Fact]
+    public async Task KeyExpiry_OnAStream_HoldsAcrossASigkill_AndTheKeyGoesAwayOnTime()
+    {
+        using var data = new TempDirectory();
+        await using (var first = await FerryRedisServer.StartAsync(data.Path))
+        {
+            var db = (await first.ConnectAsync()).GetDatabase();
+            await db.StreamAddAsync("session", "event", "login");
+            await db.StreamAddAsync("audit", "event", "login");
+            await db.StreamAddAsync("brief", "event", "login");
+            Assert.True(await db.KeyExpireAsync("session", TimeSpan.FromHours(1)));
+            Assert.True(await db.KeyExpireAsync("audit", TimeSpan.FromHours(1)));
+            Assert.True(await db.KeyPersistAsync("audit"));
+            Assert.True(await db.KeyExpireAsync("brief", TimeSpan.FromSeconds(2)));
+            Assert.False(await db.KeyExpireAsync("brief", TimeSpan.FromHours(1), ExpireWhen.HasNoExpiry));
+            await first.KillAsync();
+        }
+
+        await using var second = await FerryRedisServer.StartAsync(data.Path);
+        var db2 = (await second.ConnectAsync()).GetDatabase();
+        var ttl = await db2.KeyTimeToLiveAsync("session");
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+        Assert.Null(await db2.KeyTimeToLiveAsync("audit"));
+        Assert.Equal(1, await db2.StreamLengthAsync("audit"));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await db2.KeyExistsAsync("brief"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "brief did not expire");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, await db2.StreamLengthAsync("brief"));
+        var keys = (RedisResult[])(await db2.ExecuteAsync("KEYS", "*"))!;
+        Assert.Equal(["audit", "session"], keys.Select(k => (string)k!).Order());
+    }
 }

@@ -18,4 +18,5 @@ internal enum RedisRecordType : ushort
     EntriesAcked = 72,
     EntriesClaimed = 73,
     EntriesRedelivered = 74,
+    ExpirySet = 75,
 }

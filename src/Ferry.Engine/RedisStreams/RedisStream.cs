@@ -27,6 +27,9 @@ internal sealed class RedisStream(ulong id, string key)
 
     public bool IsDeleted;
 
+    /// <summary>When the key expires, in Unix milliseconds; 0 for never. Guarded by the catalog's lock.</summary>
+    public long ExpiresAt;
+
     public Dictionary<string, ConsumerGroup> Groups { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Readers blocked in XREAD or XREADGROUP on this stream; woken when an entry becomes visible.</summary>

@@ -5,7 +5,8 @@ namespace Ferry.Engine.RedisStreams;
 
 public sealed partial class RedisStreams
 {
-    private const byte SnapshotVersion = 1;
+    /// <summary>Version 2 added each stream's expiry; version 1 is still read.</summary>
+    private const byte SnapshotVersion = 2;
 
     /// <summary>Writes every stream, entry index, group, consumer and pending entry. The checkpoint gate is held
     /// exclusively, so no change is between its state change and its append.</summary>
@@ -25,6 +26,7 @@ public sealed partial class RedisStreams
                     WriteId(w, s.LastId);
                     WriteId(w, s.MaxDeletedId);
                     w.I64(s.EntriesAdded);
+                    w.I64(s.ExpiresAt);
                     var live = s.LiveSlots().ToList();
                     w.I32(live.Count);
                     foreach (var slot in live)
@@ -65,7 +67,7 @@ public sealed partial class RedisStreams
     internal void ReadSnapshot(ref PayloadReader r)
     {
         var version = r.U8();
-        if (version != SnapshotVersion)
+        if (version is not (1 or SnapshotVersion))
         {
             throw new InvalidDataException($"The Redis streams section of the checkpoint has version {version}, which this Ferry does not read.");
         }
@@ -80,6 +82,11 @@ public sealed partial class RedisStreams
                 MaxDeletedId = ReadId(ref r),
                 EntriesAdded = r.I64(),
             };
+            if (version >= 2)
+            {
+                s.ExpiresAt = r.I64();
+            }
+
             var entries = r.I32();
             for (var e = 0; e < entries; e++)
             {
@@ -197,6 +204,10 @@ public sealed partial class RedisStreams
                 stream.MaxDeletedId = ReadId(ref r);
                 break;
             }
+
+            case RedisRecordType.ExpirySet:
+                stream.ExpiresAt = r.I64();
+                break;
 
             case RedisRecordType.StreamIdSet:
                 stream.LastId = ReadId(ref r);

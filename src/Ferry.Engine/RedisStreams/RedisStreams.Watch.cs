@@ -16,8 +16,10 @@ public sealed partial class RedisStreams
     private volatile int _watchedKeys;
 
     /// <summary>WATCH: <paramref name="watcher"/> is told when <paramref name="key"/> changes the way Redis signals
-    /// a modified key: entries added (XADD), deleted (XDEL) or trimmed (XTRIM, XADD's MAXLEN/MINID), the key deleted
-    /// (DEL, FLUSHALL). Group changes, reads and acknowledgements are not changes, as in Redis.</summary>
+    /// a modified key: entries added (XADD), deleted (XDEL) or trimmed (XTRIM, XADD's MAXLEN/MINID), the key created
+    /// (XADD, XGROUP CREATE MKSTREAM) or deleted (DEL, FLUSHALL), its expiry set or removed (EXPIRE, PERSIST). Group
+    /// changes, reads and acknowledgements are not changes, nor the removal of a key that had already expired, as in
+    /// Redis.</summary>
     public void Watch(string key, IKeyWatcher watcher)
     {
         lock (_watchGate)

@@ -36,24 +36,26 @@ public sealed partial class RedisStreams
     /// <summary>Turns key bytes into the key string (Latin-1: binary safe).</summary>
     public static string KeyOf(ReadOnlySpan<byte> key) => Encoding.Latin1.GetString(key);
 
-    /// <summary>The number of keys.</summary>
+    /// <summary>The number of keys that have not expired.</summary>
     public int Count
     {
         get
         {
             lock (_catalogGate)
             {
-                return _byKey.Count;
+                var now = Now;
+                return _byKey.Values.Count(s => Alive(s, now));
             }
         }
     }
 
-    /// <summary>Every key, in no particular order.</summary>
+    /// <summary>Every key that has not expired, in no particular order.</summary>
     public List<string> Keys()
     {
         lock (_catalogGate)
         {
-            return [.. _byKey.Keys];
+            var now = Now;
+            return [.. _byKey.Values.Where(s => Alive(s, now)).Select(s => s.Key)];
         }
     }
 
@@ -77,9 +79,18 @@ public sealed partial class RedisStreams
     {
         lock (_catalogGate)
         {
-            return _byKey.GetValueOrDefault(key);
+            return FindLocked(key);
         }
     }
+
+    /// <summary>The stream at <paramref name="key"/> unless missing or expired. Caller holds the catalog's lock.</summary>
+    private RedisStream? FindLocked(string key) => _byKey.TryGetValue(key, out var s) && Alive(s) ? s : null;
+
+    /// <summary>Whether the stream's key has not expired by <paramref name="now"/>. Caller holds the catalog's lock.</summary>
+    private static bool Alive(RedisStream stream, long now) => stream.ExpiresAt == 0 || stream.ExpiresAt > now;
+
+    /// <summary>Whether the stream's key has not expired (the clock is read only for a key with an expiry).</summary>
+    private bool Alive(RedisStream stream) => stream.ExpiresAt == 0 || stream.ExpiresAt > Now;
 
     private RedisStream? Find(ReadOnlySpan<byte> key)
     {
@@ -87,7 +98,7 @@ public sealed partial class RedisStreams
         Encoding.Latin1.GetChars(key, chars);
         lock (_catalogGate)
         {
-            return _byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var s) ? s : null;
+            return _byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var s) && Alive(s) ? s : null;
         }
     }
 
@@ -99,7 +110,13 @@ public sealed partial class RedisStreams
             key ??= KeyOf(keyBytes);
             if (_byKey.TryGetValue(key, out var existing))
             {
-                return existing;
+                if (Alive(existing))
+                {
+                    return existing;
+                }
+
+                // An expired key is gone: a new stream takes its place.
+                RemoveLocked(existing).Forget();
             }
 
             var stream = new RedisStream(_nextId++, key);
@@ -121,7 +138,7 @@ public sealed partial class RedisStreams
         }
     }
 
-    /// <summary>Deletes keys (DEL); returns how many existed.</summary>
+    /// <summary>Deletes keys (DEL); returns how many existed (had not expired).</summary>
     public async Task<long> DeleteKeysAsync(IReadOnlyList<string> keys)
     {
         long deleted = 0;
@@ -131,16 +148,17 @@ public sealed partial class RedisStreams
         {
             lock (_catalogGate)
             {
+                var now = Now;
                 foreach (var key in keys)
                 {
-                    if (_byKey.Remove(key, out var stream))
+                    if (_byKey.TryGetValue(key, out var stream))
                     {
-                        _byId.Remove(stream.Id);
-                        DropStream(stream);
-                        durable = Journal.AppendAsync((ushort)RedisRecordType.StreamDeleted, stream.Id, [], out var record);
-                        Journal.Release(record);
-                        deleted++;
-                        Touch(key);
+                        durable = RemoveLocked(stream);
+                        if (Alive(stream, now))
+                        {
+                            deleted++;
+                            Touch(key);
+                        }
                     }
                 }
             }
@@ -154,8 +172,29 @@ public sealed partial class RedisStreams
         return deleted;
     }
 
+    /// <summary>Removes a stream and appends its deletion; returns when that is durable. Caller holds
+    /// <see cref="Broker.EnterWrite"/> and the catalog's lock.</summary>
+    private ValueTask<RecordRef> RemoveLocked(RedisStream stream)
+    {
+        _byKey.Remove(stream.Key);
+        _byId.Remove(stream.Id);
+        DropStream(stream);
+        var durable = Journal.AppendAsync((ushort)RedisRecordType.StreamDeleted, stream.Id, [], out var record);
+        Journal.Release(record);
+        return durable;
+    }
+
     /// <summary>Deletes every key (FLUSHALL, FLUSHDB).</summary>
-    public Task<long> FlushAsync() => DeleteKeysAsync(Keys());
+    public Task<long> FlushAsync()
+    {
+        List<string> all;
+        lock (_catalogGate)
+        {
+            all = [.. _byKey.Keys];
+        }
+
+        return DeleteKeysAsync(all);
+    }
 
     private void DropStream(RedisStream stream)
     {
@@ -709,7 +748,7 @@ public sealed partial class RedisStreams
                     {
                         lock (_catalogGate)
                         {
-                            if (_byKey.ContainsKey(keys[i]))
+                            if (FindLocked(keys[i]) is not null)
                             {
                                 waiter.TrySetResult();
                             }

@@ -30,6 +30,13 @@ internal sealed class RedisStreamsModule(Broker broker) : BrokerModule(broker)
     public override bool TryRelocate(in JournalRecord record, RecordRef newRef) => Streams.TryRelocate(record, newRef);
 
     /// <inheritdoc/>
+    public override Task MaintainAsync(CancellationToken cancellationToken)
+    {
+        Streams.SweepExpired();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
     public override ValueTask StopAsync()
     {
         Streams.ReleaseWaiters();

@@ -157,5 +157,27 @@ for (const resp of [2, 3]) {
       assert.equal(await r.del(stream), 1);
       assert.equal(await r.exists(stream), 0);
     });
+
+    test("key expiry on a stream: EXPIRE with conditions, TTL, PERSIST, and the key gone on time", async (t) => {
+      const r = await connect(t, resp);
+      const stream = key("session");
+      await r.xAdd(stream, "*", { event: "login" });
+      assert.equal(await r.ttl(stream), -1);
+      assert.equal(await r.expire(stream, 3600, "NX"), 1);
+      assert.equal(await r.expire(stream, 60, "GT"), 0);
+      assert.equal(await r.ttl(stream), 3600);
+      assert.equal(await r.expireAt(stream, 4102444800), 1);
+      assert.equal(await r.expireTime(stream), 4102444800);
+      assert.equal(await r.persist(stream), 1);
+      assert.equal(await r.pTTL(stream), -1);
+      assert.equal(await r.pExpire(stream, 50), 1);
+      const deadline = Date.now() + 10000;
+      while (await r.exists(stream)) {
+        assert.ok(Date.now() < deadline, "the key did not expire");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(await r.ttl(stream), -2);
+      assert.equal(await r.xLen(stream), 0);
+    });
   });
 }
