@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Ferry.Redis.Commands;
@@ -413,7 +412,7 @@ internal sealed partial class RespConnection
         if (Wants("memory"))
         {
             var used = GC.GetTotalMemory(false);
-            var rss = Process.GetCurrentProcess().WorkingSet64;
+            var rss = Environment.WorkingSet;
             text.Append("# Memory\r\n")
                 .Append(inv, $"used_memory:{used}\r\nused_memory_human:{used / 1024.0 / 1024.0:0.00}M\r\nused_memory_rss:{rss}\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n\r\n");
         }
