@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Server.Tests;
 
@@ -69,6 +70,9 @@ public sealed class DiskFullTests
 
                 Assert.StartsWith("-MISCONF ", await RedisAsync(app.RedisEndPoint!, "XADD s * f v"), StringComparison.Ordinal);
                 Assert.Contains("\"diskFull\":true", await http.GetStringAsync("/health"), StringComparison.Ordinal);
+
+                // Maintenance is background work: a round runs while the disk is full (and would free space).
+                await app.Services.GetRequiredService<BrokerService>().Broker.MaintainOnceAsync();
 
                 // Space returns: writes resume without a restart.
                 File.Delete(ballast);

@@ -111,10 +111,20 @@ public sealed partial class RedisStreams
         }
     }
 
-    /// <summary>Removes the streams whose keys have expired; returns how many.</summary>
+    /// <summary>Removes the streams whose keys have expired; returns how many. Background work: it goes on while the
+    /// disk is full (its records are small, and it releases the streams' entries).</summary>
     internal int SweepExpired()
     {
-        _broker.EnterWrite();
+        lock (_catalogGate)
+        {
+            var now = Now;
+            if (!_byKey.Values.Any(s => !Alive(s, now)))
+            {
+                return 0;
+            }
+        }
+
+        _broker.EnterWrite(background: true);
         try
         {
             lock (_catalogGate)
