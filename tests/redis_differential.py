@@ -12,7 +12,7 @@ whose bounds depend on its encoding; Ferry trims in steps of 100 entries: both k
     dotnet run --project src/Ferry.Server -- --redis-port 6390 --data /tmp/ferry-diff
     python3 tests/redis_differential.py FIRST_SEED SEEDS STEPS     # e.g. 1 2000 60
 
-FERRY_REDIS_PORT and REDIS_PORT override the ports; RESP3=1 runs both connections in RESP3. Both servers' streams s1 and s2 are deleted before each seed.
+FERRY_REDIS_PORT and REDIS_PORT override the ports; RESP3=1 runs both connections in RESP3. Both servers' streams s1, s2 and s3 (a RENAME destination) are deleted before each seed.
 """
 import os, random, socket, sys
 
@@ -66,6 +66,8 @@ def norm(cmd, r):
     if c in ("EXPIRETIME", "PEXPIRETIME") and isinstance(r, int) and r > 0 and r not in FIXED_EXPIRY_TIMES:
         # Set by a relative EXPIRE: each server's own clock.
         return "relative"
+    if c == "RANDOMKEY" and r not in (None, "QUEUED") and not isinstance(r, tuple):
+        return "a key"
     if c == "PTTL" and isinstance(r, int) and r > 0:
         return round(r / 1000)
     if c in ("KEYS",) and isinstance(r, list):
@@ -95,6 +97,7 @@ def norm(cmd, r):
 FIXED_EXPIRY_TIMES = {4102444800, 4102444900, 4102444800500, 4102444801, 4102444800000, 4102444900000}
 
 keys = ["s1", "s2"]
+all_keys = keys + ["s3"]  # s3 only as RENAME's destination
 groups = ["g1", "g2"]
 cons = ["c1", "c2", "c3"]
 
@@ -183,6 +186,10 @@ def gen(rng, state):
         lambda: [rng.choice(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"]), k],
         lambda: [rng.choice(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"]), k],
         lambda: ["PERSIST", k],
+        lambda: [rng.choice(["RENAME", "RENAMENX"]), k, rng.choice(keys + ["s3"])],
+        lambda: ["RENAME", "s3", k],
+        lambda: ["TOUCH", "s1", "s2", "s3", k],
+        lambda: ["RANDOMKEY"],
     ]
     cmd = rng.choice(cmds)()
     r = rng.random()
@@ -203,7 +210,7 @@ def main():
     for seed in range(seed0, seed0 + n):
         rng = random.Random(seed)
         for r in (a, b):
-            r.call("DISCARD"); r.call("UNWATCH"); r.call("DEL", *keys)
+            r.call("DISCARD"); r.call("UNWATCH"); r.call("DEL", *all_keys)
         state = {"ms": 1}
         hist = []
         queued = None

@@ -189,6 +189,38 @@ internal sealed partial class RespConnection
     private async ValueTask Persist() =>
         _w.Integer(await Streams.ExpireAsync(_args.String(1), null, ExpireConditions.None).ConfigureAwait(false) ? 1 : 0);
 
+    /// <summary>RENAME and RENAMENX.</summary>
+    private async ValueTask Rename(bool onlyIfMissing)
+    {
+        var outcome = await Streams.RenameAsync(_args.String(1), _args.String(2), onlyIfMissing).ConfigureAwait(false);
+        if (outcome == RenameOutcome.NoSuchKey)
+        {
+            _w.Error("ERR no such key");
+        }
+        else if (onlyIfMissing)
+        {
+            _w.Integer(outcome == RenameOutcome.Renamed ? 1 : 0);
+        }
+        else
+        {
+            _w.Ok();
+        }
+    }
+
+    private ValueTask RandomKey()
+    {
+        if (Streams.RandomKey() is { } key)
+        {
+            _w.Bulk(key);
+        }
+        else
+        {
+            _w.Null();
+        }
+
+        return default;
+    }
+
     private async ValueTask Flush()
     {
         if (!Options.AllowFlush)

@@ -177,6 +177,7 @@ public sealed class RedisStreamsTests : IAsyncLifetime
             ["StreamIdSet"] = 65, ["GroupCreated"] = 66, ["GroupDestroyed"] = 67, ["GroupIdSet"] = 68, ["ConsumerCreated"] = 69,
             ["ConsumerDeleted"] = 70, ["EntriesDelivered"] = 71, ["EntriesAcked"] = 72, ["EntriesClaimed"] = 73,
             ["EntriesRedelivered"] = 74, ["ExpirySet"] = 75,
+            ["StreamRenamed"] = 76,
         };
         var actual = Enum.GetValues<RedisRecordType>().ToDictionary(v => v.ToString(), v => (ushort)v);
         Assert.Equal(expected, actual);
@@ -311,5 +312,56 @@ public sealed class RedisStreamsTests : IAsyncLifetime
         Streams.SweepExpired();
         Assert.Equal(0, await Streams.DeleteKeysAsync(["s"]));
         Assert.Equal(3, watcher.Modified);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Rename_MovesEntriesGroupsAndExpiry_ReplacesTheDestination_AndARestartKeepsIt(bool checkpoint)
+    {
+        var first = await Add("from", "f", "1");
+        await Streams.CreateGroupAsync("from", "g", StreamId.Zero, false, null);
+        await Streams.ReadGroupAsync("g", "c", ["from"], [null], 10, null, false, default);
+        var at = Now + 60_000;
+        await Streams.ExpireAsync("from", at, ExpireConditions.None);
+        await Add("to", "old", "entry");
+        await Add("other", "f", "1");
+
+        Assert.Equal(RenameOutcome.DestinationExists, await Streams.RenameAsync("from", "to", onlyIfMissing: true));
+        Assert.Equal(RenameOutcome.Renamed, await Streams.RenameAsync("from", "to", onlyIfMissing: false));
+        Assert.Equal(RenameOutcome.NoSuchKey, await Streams.RenameAsync("from", "x", onlyIfMissing: false));
+        Assert.Equal(RenameOutcome.Renamed, await Streams.RenameAsync("other", "fresh", onlyIfMissing: true));
+        if (checkpoint)
+        {
+            await _f.Broker.CheckpointAsync();
+        }
+
+        await _f.RestartAsync();
+
+        Assert.Equal(["fresh", "to"], Streams.Keys().Order());
+        Assert.Equal(first, Streams.Range("to", StreamId.Zero, StreamId.Max, -1, false).Single().Id);
+        Assert.Equal(at, Streams.ExpiryOf("to"));
+        Assert.True(Streams.HasGroup("to", "g"));
+        Assert.Equal(first, Streams.PendingRange("to", "g", 0, StreamId.Zero, StreamId.Max, 10, null).Single().Id);
+        await Add("from", "f", "new");
+        Assert.Equal(1, Streams.Length("from"));
+        Assert.Equal(0, Streams.ExpiryOf("from"));
+    }
+
+    [Fact]
+    public async Task Rename_WakesAReaderBlockedOnTheMissingDestination_AndWatchersOfBothKeys()
+    {
+        var id = await Add("from", "f", "1");
+        var reading = Streams.ReadAsync(["to"], [new ReadPosition(ReadPositionKind.Last, default)], 0, TimeSpan.Zero, default);
+        Assert.False(reading.IsCompleted);
+        var watcher = new Watcher();
+        Streams.Watch("from", watcher);
+        Streams.Watch("to", watcher);
+
+        await Streams.RenameAsync("from", "to", onlyIfMissing: false);
+
+        var read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(id, read!.Single().Entries.Single().Id);
+        Assert.Equal(2, watcher.Modified);
     }
 }

@@ -295,7 +295,7 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task KeyExpiry_OnAStream_HoldsAcrossASigkill_AndTheKeyGoesAwayOnTime()
+    public async Task KeyExpiryAndRename_OnStreams_HoldAcrossASigkill_AndAnExpiredKeyGoesAwayOnTime()
     {
         using var data = new TempDirectory();
         await using (var first = await FerryRedisServer.StartAsync(data.Path))
@@ -309,6 +309,8 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
             Assert.True(await db.KeyPersistAsync("audit"));
             Assert.True(await db.KeyExpireAsync("brief", TimeSpan.FromSeconds(2)));
             Assert.False(await db.KeyExpireAsync("brief", TimeSpan.FromHours(1), ExpireWhen.HasNoExpiry));
+            Assert.True(await db.KeyRenameAsync("audit", "audit:archived"));
+            Assert.False(await db.KeyRenameAsync("session", "audit:archived", When.NotExists));
             await first.KillAsync();
         }
 
@@ -316,8 +318,9 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
         var db2 = (await second.ConnectAsync()).GetDatabase();
         var ttl = await db2.KeyTimeToLiveAsync("session");
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
-        Assert.Null(await db2.KeyTimeToLiveAsync("audit"));
-        Assert.Equal(1, await db2.StreamLengthAsync("audit"));
+        Assert.Null(await db2.KeyTimeToLiveAsync("audit:archived"));
+        Assert.Equal(1, await db2.StreamLengthAsync("audit:archived"));
+        Assert.False(await db2.KeyExistsAsync("audit"));
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (await db2.KeyExistsAsync("brief"))
         {
@@ -327,6 +330,6 @@ public sealed class StackExchangeRedisTests(FerryRedisFixture fixture) : IClassF
 
         Assert.Equal(0, await db2.StreamLengthAsync("brief"));
         var keys = (RedisResult[])(await db2.ExecuteAsync("KEYS", "*"))!;
-        Assert.Equal(["audit", "session"], keys.Select(k => (string)k!).Order());
+        Assert.Equal(["audit:archived", "session"], keys.Select(k => (string)k!).Order());
     }
 }

@@ -19,4 +19,5 @@ internal enum RedisRecordType : ushort
     EntriesClaimed = 73,
     EntriesRedelivered = 74,
     ExpirySet = 75,
+    StreamRenamed = 76,
 }

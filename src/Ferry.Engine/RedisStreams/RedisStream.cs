@@ -14,7 +14,8 @@ internal sealed class RedisStream(ulong id, string key)
 
     public ulong Id { get; } = id;
 
-    public string Key { get; } = key;
+    /// <summary>The stream's key; changed by RENAME under the catalog's lock.</summary>
+    public string Key { get; set; } = key;
 
     public StreamId LastId;
 

@@ -205,6 +205,21 @@ public sealed partial class RedisStreams
                 break;
             }
 
+            case RedisRecordType.StreamRenamed:
+            {
+                var to = r.RequiredString();
+                _byKey.Remove(stream.Key);
+                if (_byKey.Remove(to, out var overwritten))
+                {
+                    // Not expected (the destination's deletion comes first), but a key names one stream.
+                    _byId.Remove(overwritten.Id);
+                }
+
+                stream.Key = to;
+                _byKey.Add(to, stream);
+                break;
+            }
+
             case RedisRecordType.ExpirySet:
                 stream.ExpiresAt = r.I64();
                 break;

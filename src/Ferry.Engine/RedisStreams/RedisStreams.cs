@@ -126,15 +126,21 @@ public sealed partial class RedisStreams
             Journal.Release(record);
             _byKey.Add(key, stream);
             _byId.Add(stream.Id, stream);
-            if (_keyWaiters.Remove(key, out var waiters))
-            {
-                foreach (var waiter in waiters)
-                {
-                    waiter.TrySetResult();
-                }
-            }
-
+            WakeKeyWaiters(key);
             return stream;
+        }
+    }
+
+    /// <summary>Wakes the readers blocked on a missing <paramref name="key"/>, which now exists. Caller holds the
+    /// catalog's lock.</summary>
+    private void WakeKeyWaiters(string key)
+    {
+        if (_keyWaiters.Remove(key, out var waiters))
+        {
+            foreach (var waiter in waiters)
+            {
+                waiter.TrySetResult();
+            }
         }
     }
 
