@@ -54,9 +54,16 @@ public sealed class TestServer : IAsyncLifetime
                 await context.Response.Body.FlushAsync();
             }
         });
+        _app.MapGet("/big-length", () => Results.Text(new string('y', 300_000)));
         _app.MapGet("/close", context =>
         {
             context.Response.Headers.Connection = "close";
+            return context.Response.WriteAsync("bye");
+        });
+        _app.MapGet("/close-length", context =>
+        {
+            context.Response.Headers.Connection = "close";
+            context.Response.ContentLength = 3;
             return context.Response.WriteAsync("bye");
         });
         _app.MapGet("/empty", context =>
@@ -87,6 +94,8 @@ public sealed class TestServer : IAsyncLifetime
     }
 }
 
+// Its allocation test counts the whole process: it runs alone.
+[Collection(nameof(MeasurementCollection))]
 public sealed class HttpConnectionTests : IClassFixture<TestServer>
 {
     private readonly TestServer _server;

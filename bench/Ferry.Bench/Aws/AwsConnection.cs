@@ -37,6 +37,13 @@ internal sealed class AwsConnection : IAsyncDisposable
         return new AwsConnection(connection, encoder(connection.Host), readError);
     }
 
+    /// <summary>A connection to <paramref name="endPoint"/> that connects, synchronously, on its first <see cref="Start"/>.</summary>
+    public static AwsConnection Create(IPEndPoint endPoint, Func<string, AwsRequestEncoder> encoder, AwsErrorReader readError)
+    {
+        HttpConnection connection = HttpConnection.Create(endPoint);
+        return new AwsConnection(connection, encoder(connection.Host), readError);
+    }
+
     /// <summary>Opens <paramref name="count"/> clients at once with <paramref name="connect"/>.</summary>
     public static async Task<T[]> ConnectManyAsync<T>(Func<Task<T>> connect, int count)
     {
@@ -70,6 +77,38 @@ internal sealed class AwsConnection : IAsyncDisposable
         }
 
         return response.Body;
+    }
+
+    /// <summary>The connection's socket while connected, for <see cref="Start"/> and <see cref="TryComplete"/>.</summary>
+    public System.Net.Sockets.Socket? Socket => _connection.Socket;
+
+    /// <summary>
+    /// Signs and sends the body written since <see cref="StartBody"/> on the calling thread; the response is read with
+    /// <see cref="TryComplete"/> once <see cref="Socket"/> is readable (one thread can drive many connections this way).
+    /// </summary>
+    public void Start(string action)
+    {
+        _request.ResetWrittenCount();
+        _encoder.Write(_request, action, _body.WrittenMemory, DateTimeOffset.UtcNow);
+        _connection.Send(_request.WrittenSpan);
+    }
+
+    /// <summary>Reads the readable socket; true once the whole response of <see cref="Start"/> is in, which must be 200
+    /// (otherwise <see cref="SqsException"/>, the benchmark's AWS error, is thrown).</summary>
+    public bool TryComplete(string action)
+    {
+        if (!_connection.TryReceive(out HttpResponseView response))
+        {
+            return false;
+        }
+
+        if (response.StatusCode != 200)
+        {
+            (string code, string message) = _readError(response.Body.Span);
+            throw new SqsException(action, response.StatusCode, code, message);
+        }
+
+        return true;
     }
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();

@@ -50,6 +50,13 @@ internal sealed class HttpConnection : IAsyncDisposable
     /// <summary>How many TCP connections this object has opened (1 while keep-alive holds).</summary>
     public int ConnectCount { get; private set; }
 
+    /// <summary>
+    /// A connection that connects on its first request. A socket that was once used asynchronously stays registered with
+    /// .NET's socket engine, which then emulates every synchronous call with its own threads: for <see cref="Send"/> and
+    /// <see cref="TryReceive"/>, create the connection here and let <see cref="Send"/> connect it.
+    /// </summary>
+    public static HttpConnection Create(IPEndPoint endPoint) => new(endPoint);
+
     public static async Task<HttpConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
     {
         var connection = new HttpConnection(endPoint);
@@ -115,9 +122,141 @@ internal sealed class HttpConnection : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The connected socket (null before the first request and after a close), for a caller that drives many
+    /// connections from one thread: it waits until the socket is readable, then calls <see cref="TryReceive"/>.
+    /// </summary>
+    public Socket? Socket => _socket;
+
+    /// <summary>
+    /// Sends a complete request on the calling thread, connecting first if needed: the synchronous half of a
+    /// request/response pair whose response is read with <see cref="TryReceive"/> once the socket is readable. Only
+    /// responses that are not chunked are read this way.
+    /// </summary>
+    public void Send(ReadOnlySpan<byte> request)
+    {
+        if (_socket is null)
+        {
+            Socket socket = NewSocket();
+            try
+            {
+                socket.Connect(_endPoint);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            Adopt(socket);
+        }
+
+        Compact();
+        while (!request.IsEmpty)
+        {
+            request = request[_socket!.Send(request, SocketFlags.None)..];
+        }
+    }
+
+    /// <summary>
+    /// Receives what the socket holds (call it when the socket is readable: it blocks otherwise) and returns true with
+    /// the response once a whole one is buffered, false while more is to come. Bodies framed by Content-Length or by the
+    /// connection's close are read; a chunked one throws <see cref="NotSupportedException"/>, and so does a server
+    /// closing the connection before a whole response (<see cref="IOException"/>).
+    /// </summary>
+    public bool TryReceive(out HttpResponseView response)
+    {
+        EnsureRoom(0);
+        int received = _socket!.Receive(_buffer.AsSpan(_end), SocketFlags.None);
+        if (received == 0)
+        {
+            bool whole = TryTakeToEnd(out response);
+            CloseSocket();
+            return whole ? true : throw new IOException($"{Host} closed the connection without a whole response.");
+        }
+
+        _end += received;
+        return TryTakeBuffered(out response);
+    }
+
+    /// <summary>At the end of the stream: takes a response whose body is framed by the connection's close, if one is buffered.</summary>
+    private bool TryTakeToEnd(out HttpResponseView response)
+    {
+        response = _response;
+        int headEnd = FindHeadEnd();
+        if (headEnd < 0 || ParseHead(headEnd, out bool chunked) >= 0 || chunked || _response.StatusCode is 204 or 304)
+        {
+            return false;
+        }
+
+        _response.SetBody(headEnd, _end - headEnd);
+        _response.KeepAlive = false;
+        _start = _end;
+        return true;
+    }
+
+    /// <summary>Takes a whole Content-Length-framed response from the buffer if one is there (interim 1xx skipped).</summary>
+    private bool TryTakeBuffered(out HttpResponseView response)
+    {
+        response = _response;
+        while (true)
+        {
+            int headEnd = FindHeadEnd();
+            if (headEnd < 0)
+            {
+                if (_end - _start > MaxHeaderBytes)
+                {
+                    throw new InvalidDataException($"Response head from {Host} exceeds {MaxHeaderBytes} bytes.");
+                }
+
+                return false;
+            }
+
+            long contentLength = ParseHead(headEnd, out bool chunked);
+            int status = _response.StatusCode;
+            if (status is >= 100 and < 200 and not 101)
+            {
+                _start = headEnd;
+                continue;
+            }
+
+            if (status is 204 or 304)
+            {
+                contentLength = 0;
+            }
+            else if (chunked)
+            {
+                throw new NotSupportedException($"{Host} answered with a chunked body; read such responses with SendAsync.");
+            }
+            else if (contentLength < 0)
+            {
+                // The body ends when the server closes the connection (TryReceive takes it then).
+                return _end - headEnd <= MaxBodyBytes
+                    ? false
+                    : throw new InvalidDataException($"Response body from {Host} exceeds {MaxBodyBytes} bytes.");
+            }
+
+            int needed = headEnd + (int)contentLength;
+            if (_end < needed)
+            {
+                EnsureRoom(needed); // the head stays at its offsets: it is parsed again when the rest arrives
+                return false;
+            }
+
+            _response.SetBody(headEnd, (int)contentLength);
+            _start = needed;
+            if (!_response.KeepAlive)
+            {
+                CloseSocket();
+            }
+
+            return true;
+        }
+    }
+
     private async ValueTask ConnectSocketAsync(CancellationToken cancellationToken)
     {
-        var socket = new Socket(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket = NewSocket();
         try
         {
             await socket.ConnectAsync(_endPoint, cancellationToken);
@@ -128,7 +267,14 @@ internal sealed class HttpConnection : IAsyncDisposable
             throw;
         }
 
-        _socket = socket;
+        Adopt(socket);
+    }
+
+    private Socket NewSocket() => new(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+
+    private void Adopt(Socket connected)
+    {
+        _socket = connected;
         _start = 0;
         _end = 0;
         ConnectCount++;
@@ -167,6 +313,15 @@ internal sealed class HttpConnection : IAsyncDisposable
     /// <summary>Receives more bytes at the end of the buffer (growing it in place if full); returns 0 at end of stream.</summary>
     private async ValueTask<int> ReceiveAsync(int minimumCapacity, CancellationToken cancellationToken)
     {
+        EnsureRoom(minimumCapacity);
+        int received = await _socket!.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+        _end += received;
+        return received;
+    }
+
+    /// <summary>Grows the buffer (same offsets) if it is full or smaller than <paramref name="minimumCapacity"/>.</summary>
+    private void EnsureRoom(int minimumCapacity)
+    {
         if (_end == _buffer.Length || minimumCapacity > _buffer.Length)
         {
             int size = Math.Max(_buffer.Length * 2, minimumCapacity);
@@ -175,10 +330,6 @@ internal sealed class HttpConnection : IAsyncDisposable
             _buffer = grown;
             _response.Rebase(grown);
         }
-
-        int received = await _socket!.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
-        _end += received;
-        return received;
     }
 
     /// <returns>False if the stream ended before the first byte of a response.</returns>

@@ -8,7 +8,8 @@ using Ferry.Bench.Sqs;
 namespace Ferry.Bench.Scenarios;
 
 /// <summary>
-/// SNS fan-out into SQS: closed-loop publishers (Query protocol, SigV4) publish 1 KiB messages with two message
+/// SNS fan-out into SQS: closed-loop publishers (Query protocol, SigV4; all driven from one thread by
+/// <see cref="PolledLoop"/>) publish 1 KiB messages with two message
 /// attributes to one standard topic that ten queues subscribe to with the JSON envelope (five without a filter, five
 /// with a FilterPolicy every message matches), so every publish is delivered ten times. Every 100th publish also
 /// carries <c>probe</c>=<c>1</c>, which an eleventh queue's filter selects; a long-polling consumer there measures
@@ -126,7 +127,7 @@ internal sealed class SnsFanoutScenario : IScenario
 
         SqsClient[] counters = await SqsClient.ConnectManyAsync(server.EndPoint, FanoutQueueCount, cancellationToken);
         FanoutQueues queues = await FanoutQueues.CreateAsync(admin, counters, snsAdmin, topic, "ferry-bench-fanout", subscriptions, cancellationToken);
-        SnsClient[] publishers = await SnsClient.ConnectManyAsync(server.EndPoint, load.Connections, cancellationToken);
+        SnsClient[] publishers = [.. Enumerable.Range(0, load.Connections).Select(_ => SnsClient.CreatePolled(server.EndPoint))];
         var probe = new SnsProbe();
         using var stopProbe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task consumer = Task.Run(() => probe.ConsumeAsync(probeClient, probeDeleter, probeQueue, SqsSupport.MaxBatch, ProbeWaitSeconds, stopProbe.Token), CancellationToken.None);
@@ -134,11 +135,12 @@ internal sealed class SnsFanoutScenario : IScenario
         try
         {
             options.Log.WriteLine($"sns-fanout: {t}: {load.Connections} publishers to {topic.Arn}, {FanoutQueueCount} queues + probe");
-            // Worker `connections` keeps the queues counted and bounded; the others publish.
+            // Worker 0 drives every publisher from one thread; worker 1 keeps the queues counted and bounded.
+            Publish[] loops = [.. publishers.Select(client => new Publish(client, topic, load, probe))];
             LoadResult result = await ClosedLoop.RunAsync(
-                load.Connections + 1,
-                (worker, latency, phase) => worker < load.Connections
-                    ? PublishAsync(publishers[worker], topic, load, probe, latency, phase)
+                2,
+                (worker, latency, phase) => worker == 0
+                    ? PolledLoop.RunAsync(loops, latency, phase)
                     : MaintainAsync(queues, load.RotateAt, window, phase, cancellationToken),
                 load.Warmup,
                 load.Duration,
@@ -186,27 +188,26 @@ internal sealed class SnsFanoutScenario : IScenario
         ? [new("RawMessageDelivery", "false")]
         : [new("RawMessageDelivery", "false"), new("FilterPolicy", filterPolicy)];
 
-    private static async Task PublishAsync(SnsClient client, SnsTopic topic, FanoutLoad load, SnsProbe probe, LatencyHistogram latency, LoadPhase phase)
+    /// <summary>One publisher's closed loop: every <see cref="FanoutLoad.ProbeEvery"/>-th publish of all of them is a probe.</summary>
+    private sealed class Publish(SnsClient client, SnsTopic topic, FanoutLoad load, SnsProbe probe) : IPolledOperation
     {
-        while (phase.IsRunning)
+        public System.Net.Sockets.Socket? Socket => client.Socket;
+
+        public void Start(long startTimestamp, bool measuring)
         {
-            // One count over all workers: every ProbeEvery-th publish is a probe, however few publishes a slow server completes.
+            // One count over all publishers: every ProbeEvery-th publish is a probe, however few publishes a slow server completes.
             long n = probe.NextPublish();
             bool isProbe = n % load.ProbeEvery == 0;
-            bool measuring = phase.IsMeasuring;
-            long start = Stopwatch.GetTimestamp();
             if (isProbe && measuring)
             {
                 // Registered before the call: a server may deliver before it answers.
-                probe.Expect(start);
+                probe.Expect(startTimestamp);
             }
 
-            await client.PublishAsync(topic, start, load.BodyBytes, amount: 1 + (n % 1000), isProbe);
-            if (measuring)
-            {
-                latency.RecordSince(start);
-            }
+            client.StartPublish(topic, startTimestamp, load.BodyBytes, amount: 1 + (n % 1000), isProbe);
         }
+
+        public bool TryComplete() => client.TryCompletePublish();
     }
 
     private static async Task MaintainAsync(FanoutQueues queues, long rotateAt, DeliveryWindow window, LoadPhase phase, CancellationToken cancellationToken)

@@ -27,6 +27,9 @@ internal sealed class SnsClient : IAsyncDisposable
     public static async Task<SnsClient> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default) =>
         new(await AwsConnection.ConnectAsync(endPoint, host => Encoder(host), SnsResponses.Error, cancellationToken));
 
+    /// <summary>A client for <see cref="StartPublish"/> and <see cref="TryCompletePublish"/> only: it connects on its first publish.</summary>
+    public static SnsClient CreatePolled(IPEndPoint endPoint) => new(AwsConnection.Create(endPoint, host => Encoder(host), SnsResponses.Error));
+
     public static Task<SnsClient[]> ConnectManyAsync(IPEndPoint endPoint, int count, CancellationToken cancellationToken = default) =>
         AwsConnection.ConnectManyAsync(() => ConnectAsync(endPoint, cancellationToken), count);
 
@@ -63,6 +66,20 @@ internal sealed class SnsClient : IAsyncDisposable
         SnsRequests.Publish(StartBody(), topic, stamp, bodyBytes, amount, probe);
         await CallAsync("Publish", cancellationToken);
     }
+
+    /// <summary>The connection's socket while connected (see <see cref="StartPublish"/>).</summary>
+    public System.Net.Sockets.Socket? Socket => _aws.Socket;
+
+    /// <summary>Sends a publish like <see cref="PublishAsync"/> on the calling thread; <see cref="TryCompletePublish"/> reads
+    /// its response once <see cref="Socket"/> is readable.</summary>
+    public void StartPublish(SnsTopic topic, long stamp, int bodyBytes, long amount, bool probe)
+    {
+        SnsRequests.Publish(StartBody(), topic, stamp, bodyBytes, amount, probe);
+        _aws.Start("Publish");
+    }
+
+    /// <summary>Reads the readable socket; true once the publish's response is in (an error response throws).</summary>
+    public bool TryCompletePublish() => _aws.TryComplete("Publish");
 
     public ValueTask DisposeAsync() => _aws.DisposeAsync();
 }
