@@ -126,6 +126,15 @@ public sealed partial class Broker
         }
     }
 
+    private long _maintenanceFailures;
+    private string? _lastMaintenanceFailure;
+
+    /// <summary>Maintenance rounds that failed since the broker opened (each is retried at the next interval).</summary>
+    public long MaintenanceFailures => Interlocked.Read(ref _maintenanceFailures);
+
+    /// <summary>The type and message of the last failed maintenance round's exception, if any failed.</summary>
+    public string? LastMaintenanceFailure => Volatile.Read(ref _lastMaintenanceFailure);
+
     private async Task MaintainAsync()
     {
         var token = _stopping.Token;
@@ -143,6 +152,14 @@ public sealed partial class Broker
             catch (Storage.JournalUnavailableException)
             {
                 return;
+            }
+            catch (Exception e)
+            {
+                // A round that fails (a checkpoint on a full disk, say) is retried at the next interval: ending the
+                // loop would stop checkpoints, compaction and retention for the rest of the process's life.
+                Interlocked.Increment(ref _maintenanceFailures);
+                Volatile.Write(ref _lastMaintenanceFailure, $"{e.GetType().Name}: {e.Message}");
+                Options.MaintenanceFailed?.Invoke(e);
             }
         }
     }

@@ -16,6 +16,10 @@ public sealed class BrokerOptions
     /// <summary>...or when this much time passed with any write.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Called (on the maintenance loop) with the exception of a maintenance round that failed; the loop goes on
+    /// and retries at the next interval. For logging: it must not throw.</summary>
+    public Action<Exception>? MaintenanceFailed { get; init; }
+
     /// <summary>Segments with less live data than this fraction are compacted after a checkpoint.</summary>
     public double CompactBelowLiveFraction { get; init; } = 0.25;
 

@@ -4,7 +4,7 @@ namespace Ferry.Server;
 
 /// <summary>Owns the broker for the life of the process: opened (replaying the journal) after the journal and before
 /// Kestrel listens, disposed after Kestrel drained and before the journal closes.</summary>
-internal sealed class BrokerService(JournalService journal, FerrySettings settings, TimeProvider time) : IAsyncDisposable
+internal sealed partial class BrokerService(JournalService journal, FerrySettings settings, TimeProvider time, ILogger<BrokerService> logger) : IAsyncDisposable
 {
     private Broker? _broker;
 
@@ -25,8 +25,12 @@ internal sealed class BrokerService(JournalService journal, FerrySettings settin
             CheckpointInterval = settings.CheckpointInterval,
             // Maintenance must run at least as often as checkpoints fall due.
             MaintenanceInterval = settings.CheckpointInterval < defaults.MaintenanceInterval ? settings.CheckpointInterval : defaults.MaintenanceInterval,
+            MaintenanceFailed = e => LogMaintenanceFailed(logger, e),
         }, time);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Maintenance (checkpoint, compaction, retention) failed; it is retried at the next interval.")]
+    private static partial void LogMaintenanceFailed(ILogger logger, Exception exception);
 
     public async ValueTask DisposeAsync()
     {

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 namespace Ferry.Server;
 
 /// <summary><c>GET /health</c>: 200 with a small JSON body while the server is up (<c>diskFull</c> while writes are refused),
-/// with the journal's counters: appends per sync show how much each fdatasync's group commit carries.</summary>
+/// with the journal's counters (appends per sync show how much each fdatasync's group commit carries) and failed maintenance
+/// rounds.</summary>
 internal static class HealthEndpoint
 {
     public const string Path = "/health";
@@ -15,10 +16,12 @@ internal static class HealthEndpoint
         var gc = GC.GetGCMemoryInfo();
         var journal = context.RequestServices.GetRequiredService<JournalService>().Journal;
         var stats = journal.GetStats();
+        var broker = context.RequestServices.GetRequiredService<BrokerService>().Broker;
         var body = new HealthResponse("ok", settings.Durability.ToString(), (long)app.Uptime.TotalSeconds, journal.IsFull,
             new HealthMemory(Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes, GC.GetTotalAllocatedBytes(),
                 (long)GC.GetTotalPauseDuration().TotalMilliseconds, [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]),
-            new HealthJournal(stats.Segments, stats.Tail, stats.LiveBytes, stats.Appends, stats.Batches, stats.Syncs));
+            new HealthJournal(stats.Segments, stats.Tail, stats.LiveBytes, stats.Appends, stats.Batches, stats.Syncs),
+            new HealthMaintenance(broker.MaintenanceFailures, broker.LastMaintenanceFailure));
         return context.Response.WriteAsJsonAsync(body, HealthJsonContext.Default.HealthResponse, cancellationToken: context.RequestAborted);
     }
 }
@@ -30,7 +33,14 @@ internal sealed record HealthResponse(
     [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds,
     [property: JsonPropertyName("diskFull")] bool DiskFull,
     [property: JsonPropertyName("memory")] HealthMemory Memory,
-    [property: JsonPropertyName("journal")] HealthJournal Journal);
+    [property: JsonPropertyName("journal")] HealthJournal Journal,
+    [property: JsonPropertyName("maintenance")] HealthMaintenance Maintenance);
+
+/// <summary>The broker's maintenance loop (checkpoints, compaction, retention): rounds that failed since start, each retried
+/// at the next interval, and the last failure's exception type and message.</summary>
+internal sealed record HealthMaintenance(
+    [property: JsonPropertyName("failures")] long Failures,
+    [property: JsonPropertyName("lastFailure")] string? LastFailure);
 
 /// <summary>Where the process's memory is: resident in all, and the managed heap (live after the last GC, committed); since
 /// start, the bytes allocated, the time paused for collections, and the collections of generations 0, 1 and 2.</summary>

@@ -16,9 +16,17 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     private BrokerOptions _options = new();
 
-    public static async Task<EngineFixture> StartAsync(BrokerOptions? options = null)
+    private bool _maintenance;
+
+    /// <summary>The journal's directory.</summary>
+    public string Directory => _directory;
+
+    /// <param name="options">The broker's options.</param>
+    /// <param name="maintenance">Whether the broker's maintenance loop runs (on <see cref="Clock"/>); tests call
+    /// <see cref="Broker.MaintainOnceAsync"/> themselves otherwise.</param>
+    public static async Task<EngineFixture> StartAsync(BrokerOptions? options = null, bool maintenance = false)
     {
-        var f = new EngineFixture { _options = options ?? new BrokerOptions() };
+        var f = new EngineFixture { _options = options ?? new BrokerOptions(), _maintenance = maintenance };
         await f.OpenAsync();
         return f;
     }
@@ -26,7 +34,7 @@ internal sealed class EngineFixture : IAsyncDisposable
     private async Task OpenAsync()
     {
         _journal = await Journal.OpenAsync(new JournalOptions { Directory = _directory, SegmentSize = 1 << 20 });
-        Broker = Broker.Open(_journal, _options, Clock, startMaintenance: false);
+        Broker = Broker.Open(_journal, _options, Clock, startMaintenance: _maintenance);
     }
 
     /// <summary>Closes and reopens everything on the same directory, as a restart after a crash would: the journal
@@ -54,6 +62,6 @@ internal sealed class EngineFixture : IAsyncDisposable
     {
         await Broker.DisposeAsync();
         await _journal!.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        System.IO.Directory.Delete(_directory, recursive: true);
     }
 }

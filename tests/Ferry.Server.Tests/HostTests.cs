@@ -57,15 +57,7 @@ public sealed class HostTests : IAsyncLifetime, IDisposable
         Assert.True(before.GetProperty("segments").GetInt32() >= 0);
 
         // A queue's creation is one record, written and made durable.
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/")
-        {
-            Content = new StringContent("{\"QueueName\":\"counted\"}", Encoding.UTF8, "application/x-amz-json-1.0"),
-        };
-        create.Headers.Add("X-Amz-Target", "AmazonSQS.CreateQueue");
-        using (var created = await _http.SendAsync(create))
-        {
-            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-        }
+        await CreateQueueAsync(_http, "counted");
 
         using var after = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/health", UriKind.Relative)));
         var journal = after.RootElement.GetProperty("journal");
@@ -74,6 +66,65 @@ public sealed class HostTests : IAsyncLifetime, IDisposable
         Assert.InRange(Grew("batches"), 1, 2);
         Assert.True(Grew("positionBytes") > 0);
         Assert.True(journal.GetProperty("segments").GetInt32() >= 1);
+        var maintenance = after.RootElement.GetProperty("maintenance");
+        Assert.Equal(0, maintenance.GetProperty("failures").GetInt64());
+        Assert.Equal(JsonValueKind.Null, maintenance.GetProperty("lastFailure").ValueKind);
+    }
+
+    [Fact]
+    public async Task FailedMaintenance_IsReportedInHealth_AndRetriedUntilTheCheckpointIsWritten()
+    {
+        using var dir = new TempDirectory();
+        await using var app = FerryHost.Build(["--port", "0", "--redis-port", "0", "--data", dir.Path, "--Ferry:CheckpointInterval=50"], configDirectory: dir.Path);
+        await app.StartAsync(CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(10) };
+        var journal = Path.Combine(dir.Path, "journal");
+
+        // The checkpoint cannot be written (as on a full disk): a directory stands where its temporary file goes.
+        var blocker = Path.Combine(journal, "checkpoint.tmp");
+        Directory.CreateDirectory(blocker);
+        File.Delete(Path.Combine(journal, "checkpoint"));
+        await CreateQueueAsync(http, "grows-the-journal");
+        var failures = await WaitForHealthAsync(http, health => health.GetProperty("maintenance").GetProperty("failures").GetInt64() >= 2);
+        Assert.Contains("checkpoint.tmp", failures.GetProperty("maintenance").GetProperty("lastFailure").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(journal, "checkpoint")));
+
+        // Rounds go on: once the path is free, the checkpoint is written.
+        Directory.Delete(blocker);
+        await CreateQueueAsync(http, "after");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!File.Exists(Path.Combine(journal, "checkpoint")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no checkpoint after the path was freed");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task CreateQueueAsync(HttpClient http, string name)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent($"{{\"QueueName\":\"{name}\"}}", Encoding.UTF8, "application/x-amz-json-1.0"),
+        };
+        create.Headers.Add("X-Amz-Target", "AmazonSQS.CreateQueue");
+        using var created = await http.SendAsync(create);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+    }
+
+    private static async Task<JsonElement> WaitForHealthAsync(HttpClient http, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri("/health", UriKind.Relative)));
+            if (condition(health.RootElement))
+            {
+                return health.RootElement.Clone();
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "health never showed it");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
