@@ -145,12 +145,11 @@ internal sealed partial class RespConnection
         }
 
         var when = Integer(2);
-        var invalid = $"ERR invalid expire time in '{_args.String(0).ToLowerInvariant()}' command";
         if (!milliseconds)
         {
             if (when is > long.MaxValue / 1000 or < long.MinValue / 1000)
             {
-                throw Fail(invalid);
+                throw InvalidExpireTime();
             }
 
             when *= 1000;
@@ -159,11 +158,13 @@ internal sealed partial class RespConnection
         var basetime = absolute ? 0 : Streams.NowMilliseconds;
         if (when > long.MaxValue - basetime)
         {
-            throw Fail(invalid);
+            throw InvalidExpireTime();
         }
 
         _w.Integer(await Streams.ExpireAsync(_args.String(1), when + basetime, conditions).ConfigureAwait(false) ? 1 : 0);
     }
+
+    private StreamException InvalidExpireTime() => Fail($"ERR invalid expire time in '{_args.String(0).ToLowerInvariant()}' command");
 
     /// <summary>TTL, PTTL, EXPIRETIME and PEXPIRETIME: -2 for a missing key, -1 for one that never expires.</summary>
     private ValueTask Ttl(bool milliseconds, bool absolute)
