@@ -17,7 +17,8 @@ fi
 passed=0
 failed=0
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+dotnet_log="$(mktemp)"
+trap 'rm -f "$log" "$dotnet_log"' EXIT
 
 echo "== restore and build"
 if ! dotnet build Ferry.slnx -c Debug --nologo -v quiet >"$log" 2>&1; then
@@ -44,14 +45,14 @@ if ! command -v strace >/dev/null 2>&1; then
 fi
 
 echo "== .NET test suites"
-dotnet test Ferry.slnx -c Debug --no-build --nologo "${filter[@]}" 2>&1 | tee "$log"
+dotnet test Ferry.slnx -c Debug --no-build --nologo "${filter[@]}" 2>&1 | tee "$dotnet_log"
 status=${PIPESTATUS[0]}
 
 # One summary line per test assembly: "Passed!  - Failed: 0, Passed: 48, Skipped: 0, Total: 48, ...".
 while read -r f p; do
   failed=$((failed + f))
   passed=$((passed + p))
-done < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | sed -E 's/Failed: +([0-9]+), Passed: +([0-9]+)/\1 \2/')
+done < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+' "$dotnet_log" | sed -E 's/Failed: +([0-9]+), Passed: +([0-9]+)/\1 \2/')
 
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
   # A crashed or aborted test host reports no failures of its own; count it as one.
@@ -71,6 +72,13 @@ if [[ ${#filter[@]} -eq 0 ]]; then
     echo "the client suites exited with $client_status before reporting: counting it as a failure"
     failed=$((failed + 1))
   fi
+fi
+
+# Name the failed .NET tests again at the end, where a reader of the last lines of the run sees them.
+if grep -qE '^\s+Failed [^:]+ \[' "$dotnet_log"; then
+  echo "== failed .NET tests"
+  # Each failure: its name, message and the first lines of its stack trace.
+  awk '/^ +Failed [^:]+ \[/ { n = 12 } n > 0 && NF == 0 { n = 0 } n > 0 { print substr($0, 1, 300); n-- }' "$dotnet_log"
 fi
 
 echo "$passed passed, $failed failed"
