@@ -208,6 +208,11 @@ internal static partial class FerryConfiguration
             errors.Add($"Ferry:RedisEventLoop must be true or false, not '{options.RedisEventLoop}'.");
         }
 
+        if (!bool.TryParse(options.HttpEventLoop, out var httpEventLoop))
+        {
+            errors.Add($"Ferry:HttpEventLoop must be true or false, not '{options.HttpEventLoop}'.");
+        }
+
         // Ten milliseconds is far more often than any deployment needs; it lets a crash test hit checkpoints often.
         if (!int.TryParse(options.CheckpointInterval, NumberStyles.None, CultureInfo.InvariantCulture, out var checkpointMs) || checkpointMs < 10)
         {
@@ -254,6 +259,7 @@ internal static partial class FerryConfiguration
             Topics = new TopicsSettings(publicUrl, signQueueDeliveries),
             CheckpointInterval = TimeSpan.FromMilliseconds(checkpointMs),
             InlineIo = inlineIo,
+            HttpEventLoop = httpEventLoop,
         };
     }
 

@@ -1,7 +1,7 @@
 using Ferry.Aws;
 using Microsoft.AspNetCore.Connections;
 using Ferry.Redis;
-using Ferry.Redis.Transport;
+using Ferry.Transport;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -167,22 +167,19 @@ internal static class FerryHost
 
         var respListener = new RespListener();
         builder.Services.AddSingleton(respListener);
-        // Kestrel runs a connection's request processing where its data arrived instead of queueing it to the thread
-        // pool; with the socket engine's inline completions (set by RunAsync, process-wide) a small request is read,
+        // On Kestrel's socket transport (a listener whose event loop is off, or a machine without one), Kestrel runs a
+        // connection's request processing where its data arrived instead of queueing it to the thread pool; with the socket engine's inline completions (set by RunAsync, process-wide) a small request is read,
         // handled and answered on one thread. Every handler awaits rather than blocks, so no socket thread stalls.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = settings.InlineIo);
         builder.Services.AddSingleton<IConnectionListenerFactory>(sp =>
-            new EventLoopTransportFactory(() => sp.GetRequiredService<JournalService>().Journal));
+            new EventLoopTransportFactory(() => sp.GetRequiredService<JournalService>().Journal, sp.GetRequiredService<IMemoryPoolFactory<byte>>()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(settings.ListenAddress, settings.Port);
-            // The RESP face: Kestrel accepts and schedules the connections, Ferry.Redis speaks the protocol. Its
-            // transport is Ferry's event loop where it runs (the endpoint's type selects the transport).
-            var respAddress = new System.Net.IPEndPoint(settings.ListenAddress, settings.Redis.Port);
-            System.Net.EndPoint respEndPoint = settings.Redis.EventLoop && EventLoopTransportFactory.Supported
-                ? new EventLoopEndPoint(respAddress)
-                : respAddress;
-
+            // The HTTP face (SQS, SNS, Kinesis and /health) and the RESP face each get a transport by their endpoint's
+            // type: Ferry's event loop where it runs and is on, Kestrel's sockets otherwise.
+            kestrel.Listen(Endpoint(new System.Net.IPEndPoint(settings.ListenAddress, settings.Port), settings.HttpEventLoop, "http-loop"));
+            // The RESP face: Kestrel accepts and schedules the connections, Ferry.Redis speaks the protocol.
+            var respEndPoint = Endpoint(new System.Net.IPEndPoint(settings.ListenAddress, settings.Redis.Port), settings.Redis.EventLoop, "resp-loop");
             kestrel.Listen(respEndPoint, listen =>
             {
                 listen.UseConnectionHandler<RespConnectionHandler>();
@@ -206,6 +203,11 @@ internal static class FerryHost
         app.MapFerryAws();
         return new FerryApp(app, settings);
     }
+
+    /// <summary>Where Kestrel listens: on an event loop named <paramref name="loopName"/> when <paramref name="eventLoop"/>
+    /// is on and the machine runs it, else on Kestrel's socket transport.</summary>
+    private static System.Net.EndPoint Endpoint(System.Net.IPEndPoint address, bool eventLoop, string loopName) =>
+        eventLoop && EventLoopTransportFactory.Supported ? new EventLoopEndPoint(address, loopName) : address;
 
     /// <summary>
     /// Answers 413 to a request whose declared Content-Length is over the limit, before any of its body is read.

@@ -47,12 +47,18 @@ internal sealed class FerryOptions
     /// connection, as redis-server does; Linux on x86-64) or on Kestrel's socket transport.</summary>
     public string RedisEventLoop { get; set; } = "true";
 
+    /// <summary>Whether the HTTP listener (SQS, SNS, Kinesis) runs on Ferry's event loop (one thread reads, runs and
+    /// answers every HTTP connection; Linux on x86-64) or on Kestrel's socket transport, which spreads requests over
+    /// the socket threads of every core.</summary>
+    public string HttpEventLoop { get; set; } = "true";
+
     /// <summary>Milliseconds after which a checkpoint is taken if the journal was written to (one is also taken every
     /// 256 MiB of journal): checkpoints bound how much a restart replays.</summary>
     public string CheckpointInterval { get; set; } = "120000";
 
-    /// <summary>Whether requests are processed on the socket threads that read them (true) or handed to the thread
-    /// pool first (.NET's default). Inline saves two thread switches per request; no Ferry handler blocks a thread.</summary>
+    /// <summary>On Kestrel's socket transport (a listener off the event loop): whether requests are processed on the
+    /// socket threads that read them (true) or handed to the thread pool first (.NET's default). Inline saves two thread
+    /// switches per request; no Ferry handler blocks a thread.</summary>
     public string InlineIo { get; set; } = "true";
 
     /// <summary>Queues that exist when Ferry starts, by name.</summary>

@@ -34,8 +34,12 @@ internal sealed record FerrySettings(
     /// <summary>How long after the last checkpoint a write makes the next one due.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Whether requests run on the socket threads that read them rather than on the thread pool.</summary>
+    /// <summary>On Kestrel's socket transport: whether requests run on the socket threads that read them rather than on
+    /// the thread pool.</summary>
     public bool InlineIo { get; init; } = true;
+
+    /// <summary>Whether the HTTP listener runs on Ferry's event loop where the machine supports it.</summary>
+    public bool HttpEventLoop { get; init; } = true;
 
     /// <summary>Queues that exist when Ferry starts.</summary>
     public IReadOnlyList<Ferry.Aws.QueueDeclaration> Queues { get; init; } = [];

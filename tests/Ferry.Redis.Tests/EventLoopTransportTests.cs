@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Ferry.Redis.Transport;
+using Ferry.Transport;
 
 namespace Ferry.Redis.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ferry.Engine;
-using Ferry.Redis.Transport;
+using Ferry.Transport;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -42,11 +42,11 @@ internal sealed class RespTestServer : IAsyncDisposable
         builder.Services.AddSingleton(resp);
         ListenOptions? listen = null;
         var journal = _journal;
-        builder.Services.AddSingleton<IConnectionListenerFactory>(new EventLoopTransportFactory(() => journal));
+        builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new EventLoopTransportFactory(() => journal, sp.GetRequiredService<IMemoryPoolFactory<byte>>()));
         EndPoint endPoint = new IPEndPoint(IPAddress.Loopback, 0);
         if (eventLoop)
         {
-            endPoint = new EventLoopEndPoint((IPEndPoint)endPoint);
+            endPoint = new EventLoopEndPoint((IPEndPoint)endPoint, "resp-loop");
         }
 
         builder.WebHost.ConfigureKestrel(k => k.Listen(endPoint, l =>

@@ -97,10 +97,14 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void RedisEventLoop_IsOnByDefault_AndCanBeTurnedOff()
+    public void EventLoops_AreOnByDefault_AndCanBeTurnedOffEachOnItsOwn()
     {
         Assert.True(Build().Redis.EventLoop);
+        Assert.True(Build().HttpEventLoop);
         Assert.False(Build("--Ferry:RedisEventLoop=false").Redis.EventLoop);
+        Assert.True(Build("--Ferry:RedisEventLoop=false").HttpEventLoop);
+        Assert.False(Build("--Ferry:HttpEventLoop=false").HttpEventLoop);
+        Assert.True(Build("--Ferry:HttpEventLoop=false").Redis.EventLoop);
     }
 
     [Fact]
@@ -142,6 +146,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--Ferry:CheckpointInterval", "2m", "Ferry:CheckpointInterval must be a number of milliseconds of at least 10, not '2m'.")]
     [InlineData("--Ferry:InlineIo", "sometimes", "Ferry:InlineIo must be true or false, not 'sometimes'.")]
     [InlineData("--Ferry:RedisEventLoop", "sometimes", "Ferry:RedisEventLoop must be true or false, not 'sometimes'.")]
+    [InlineData("--Ferry:HttpEventLoop", "1", "Ferry:HttpEventLoop must be true or false, not '1'.")]
     public void InvalidValue_IsRejectedWithOneClearLine(string option, string value, string expected)
     {
         var e = Assert.Throws<FerryConfigurationException>(() => Build(option, value));

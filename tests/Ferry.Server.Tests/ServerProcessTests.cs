@@ -66,14 +66,23 @@ public sealed partial class ServerProcessTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Run_RedisEventLoop_ServesRedisOnTheLoopThreadOrOnKestrelsSockets(bool eventLoop)
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public async Task Run_EventLoops_ServeEachFaceOnItsLoopThreadOrOnKestrelsSockets(bool httpLoop, bool redisLoop)
     {
         using var dir = new TempDirectory();
-        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--redis-port", "0", "--durability", "memory", "--Ferry:RedisEventLoop", eventLoop ? "true" : "false"]);
+        using var server = ServerProcess.Start(dir.Path, ["--port", "0", "--redis-port", "0", "--durability", "memory",
+            "--Ferry:HttpEventLoop", httpLoop ? "true" : "false", "--Ferry:RedisEventLoop", redisLoop ? "true" : "false"]);
         var line = await server.WaitForLineAsync(l => l.Contains("Listening on", StringComparison.Ordinal), Patience);
         var port = int.Parse(RedisPort().Match(line).Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        using (var http = new HttpClient { Timeout = Patience })
+        {
+            using var response = await http.GetAsync(new Uri(new Uri(StartLine().Match(line).Groups["address"].Value), "/health"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
 
         using (var client = new System.Net.Sockets.TcpClient())
         {
@@ -85,10 +94,12 @@ public sealed partial class ServerProcessTests
             Assert.Equal("+PONG\r\n", System.Text.Encoding.ASCII.GetString(reply));
         }
 
-        var loopThreads = server.ThreadNames().Count(n => n == "resp-loop");
+        var threads = server.ThreadNames();
         server.Terminate();
         Assert.Equal(0, await server.WaitForExitAsync(Patience));
-        Assert.Equal(eventLoop && Ferry.Redis.Transport.EventLoopTransportFactory.Supported ? 1 : 0, loopThreads);
+        var supported = Ferry.Transport.EventLoopTransportFactory.Supported;
+        Assert.Equal(httpLoop && supported ? 1 : 0, threads.Count(n => n == "http-loop"));
+        Assert.Equal(redisLoop && supported ? 1 : 0, threads.Count(n => n == "resp-loop"));
     }
 
     [Fact]

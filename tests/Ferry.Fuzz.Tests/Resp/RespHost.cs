@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using Ferry.Engine;
 using Ferry.Redis;
-using Ferry.Redis.Transport;
+using Ferry.Transport;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Connections;
 

@@ -1,16 +1,18 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Ferry.Redis.Transport;
+namespace Ferry.Transport;
 
 /// <summary>
 /// A connection of the event loop: its socket is read and written only on the loop's thread; the application reads
 /// the input pipe (resumed inline, on the loop, when data arrives) and writes the output pipe (sent by the loop).
 /// </summary>
-internal sealed class EventLoopConnection : ConnectionContext
+internal sealed class EventLoopConnection : ConnectionContext, IMemoryPoolFeature
 {
     /// <summary>As Kestrel's socket transport: reading pauses at 1 MiB unread, the application at 64 KiB unsent.</summary>
     internal const long MaxReadBuffer = 1024 * 1024;
@@ -31,17 +33,19 @@ internal sealed class EventLoopConnection : ConnectionContext
     private bool _readDone;
     private bool _socketDisposed;
 
-    public EventLoopConnection(Socket socket, EventLoop loop)
+    public EventLoopConnection(Socket socket, EventLoop loop, MemoryPool<byte> pool)
     {
         _socket = socket;
         Loop = loop;
+        MemoryPool = pool;
         Fd = (int)socket.SafeHandle.DangerousGetHandle();
         _input = new Pipe(new PipeOptions(
-            pauseWriterThreshold: MaxReadBuffer, resumeWriterThreshold: MaxReadBuffer / 2,
-            readerScheduler: PipeScheduler.Inline, writerScheduler: loop, useSynchronizationContext: false));
+            pool, readerScheduler: PipeScheduler.Inline, writerScheduler: loop,
+            pauseWriterThreshold: MaxReadBuffer, resumeWriterThreshold: MaxReadBuffer / 2, useSynchronizationContext: false));
         _output = new Pipe(new PipeOptions(
-            pauseWriterThreshold: MaxWriteBuffer, resumeWriterThreshold: MaxWriteBuffer / 2,
-            readerScheduler: loop, writerScheduler: PipeScheduler.ThreadPool, useSynchronizationContext: false));
+            pool, readerScheduler: loop, writerScheduler: PipeScheduler.ThreadPool,
+            pauseWriterThreshold: MaxWriteBuffer, resumeWriterThreshold: MaxWriteBuffer / 2, useSynchronizationContext: false));
+        Features.Set<IMemoryPoolFeature>(this);
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         ConnectionId = "R" + Interlocked.Increment(ref s_lastId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         LocalEndPoint = socket.LocalEndPoint;
@@ -50,6 +54,10 @@ internal sealed class EventLoopConnection : ConnectionContext
     }
 
     public EventLoop Loop { get; }
+
+    /// <summary>The listener's pool, which the pipes and Kestrel's HTTP layer (through <see cref="IMemoryPoolFeature"/>)
+    /// take their buffers from.</summary>
+    public MemoryPool<byte> MemoryPool { get; }
 
     public int Fd { get; }
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ferry.Redis.Transport;
+namespace Ferry.Transport;
 
 /// <summary>The Linux calls of the event loop: epoll, an eventfd to wake it, and nonblocking recv/send.</summary>
 internal static unsafe partial class Native

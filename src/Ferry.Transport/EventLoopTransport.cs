@@ -1,15 +1,19 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Connections;
 
-namespace Ferry.Redis.Transport;
+namespace Ferry.Transport;
 
 /// <summary>Where Kestrel should listen with the event-loop transport: an IP endpoint, marked so that only
-/// <see cref="EventLoopTransportFactory"/> binds it.</summary>
-public sealed class EventLoopEndPoint(IPEndPoint endPoint) : EndPoint
+/// <see cref="EventLoopTransportFactory"/> binds it, and the name of its loop's thread.</summary>
+public sealed class EventLoopEndPoint(IPEndPoint endPoint, string loopName) : EndPoint
 {
     public IPEndPoint IPEndPoint { get; } = endPoint;
+
+    /// <summary>The loop thread's name (at most 15 characters show in <c>/proc/&lt;pid&gt;/task/*/comm</c>).</summary>
+    public string LoopName { get; } = loopName;
 
     public override AddressFamily AddressFamily => IPEndPoint.AddressFamily;
 
@@ -18,8 +22,10 @@ public sealed class EventLoopEndPoint(IPEndPoint endPoint) : EndPoint
 
 /// <summary>Kestrel's transport for <see cref="EventLoopEndPoint"/>s: one event loop per listener.</summary>
 /// <remarks>Each pass of a loop over its ready sockets is a group of the journal (<see cref="Journal.BeginGroup"/>):
-/// the commands of one pass share one fdatasync, as redis-server's do.</remarks>
-public sealed class EventLoopTransportFactory(Func<Journal> journal) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+/// the commands and requests of one pass share one fdatasync, as redis-server's commands do. The connections' pipes
+/// and Kestrel's HTTP layer above them take their buffers from one pool per listener, made by
+/// <paramref name="pools"/> (Kestrel's own, as its socket transport uses).</remarks>
+public sealed class EventLoopTransportFactory(Func<Journal> journal, IMemoryPoolFactory<byte> pools) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     /// <summary>Whether this machine can run the event loop (Linux on x86-64).</summary>
     public static bool Supported => Native.Supported;
@@ -33,7 +39,7 @@ public sealed class EventLoopTransportFactory(Func<Journal> journal) : IConnecti
             throw new NotSupportedException($"The event-loop transport cannot bind {endpoint}.");
         }
 
-        return new(EventLoopListener.Bind(target.IPEndPoint, journal()));
+        return new(EventLoopListener.Bind(target, journal(), pools.Create(new MemoryPoolOptions { Owner = target.LoopName })));
     }
 }
 
@@ -43,18 +49,21 @@ internal sealed class EventLoopListener : IConnectionListener
 
     private readonly Socket _socket;
     private readonly EventLoop _loop;
+    private readonly MemoryPool<byte> _pool;
 
-    private EventLoopListener(Socket socket, EventLoop loop)
+    private EventLoopListener(Socket socket, EventLoop loop, MemoryPool<byte> pool, string loopName)
     {
         _socket = socket;
         _loop = loop;
-        EndPoint = new EventLoopEndPoint((IPEndPoint)socket.LocalEndPoint!);
+        _pool = pool;
+        EndPoint = new EventLoopEndPoint((IPEndPoint)socket.LocalEndPoint!, loopName);
     }
 
     public EndPoint EndPoint { get; }
 
-    public static EventLoopListener Bind(IPEndPoint endPoint, Journal journal)
+    public static EventLoopListener Bind(EventLoopEndPoint target, Journal journal, MemoryPool<byte> pool)
     {
+        var endPoint = target.IPEndPoint;
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -65,19 +74,20 @@ internal sealed class EventLoopListener : IConnectionListener
 
             socket.Bind(endPoint);
             socket.Listen(Backlog);
+            return new EventLoopListener(socket, new EventLoop(target.LoopName, journal), pool, target.LoopName);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
             socket.Dispose();
+            pool.Dispose();
             throw new AddressInUseException(e.Message, e);
         }
         catch
         {
             socket.Dispose();
+            pool.Dispose();
             throw;
         }
-
-        return new EventLoopListener(socket, new EventLoop("resp-loop", journal));
     }
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
@@ -105,7 +115,7 @@ internal sealed class EventLoopListener : IConnectionListener
 
             accepted.NoDelay = true;
             accepted.Blocking = false;
-            var connection = new EventLoopConnection(accepted, _loop);
+            var connection = new EventLoopConnection(accepted, _loop, _pool);
             _loop.Add(connection);
             return connection;
         }
@@ -121,6 +131,7 @@ internal sealed class EventLoopListener : IConnectionListener
     {
         _socket.Dispose();
         _loop.Dispose();
+        _pool.Dispose();
         return ValueTask.CompletedTask;
     }
 }

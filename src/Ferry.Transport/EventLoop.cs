@@ -3,21 +3,22 @@ using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Ferry.Storage;
 
-namespace Ferry.Redis.Transport;
+namespace Ferry.Transport;
 
 /// <summary>
 /// One thread that waits on epoll for every connection of a listener, reads what arrived, runs the connections'
-/// command loops on it (their input pipes resume inline) and sends their replies (their output pipes resume here).
+/// protocol loops on it (their input pipes resume inline) and sends their responses (their output pipes resume here).
 /// </summary>
 /// <remarks>
 /// <para>This is how redis-server serves its clients, and why it wakes so rarely: while the thread sends one round of
 /// replies the next round of requests arrives, and one <c>epoll_wait</c> returns all of it. Each pass over the ready
-/// sockets is one group of the journal (<see cref="Journal.BeginGroup"/>), so the commands of a pass share one
-/// fdatasync, as redis-server's share one per pass. Replies completed on other threads (an XADD's, by the journal's
-/// flusher after its fdatasync) are posted to the loop, which an eventfd wakes once per burst.</para>
+/// sockets is one group of the journal (<see cref="Journal.BeginGroup"/>), so the commands (or HTTP requests) of a
+/// pass share one fdatasync, as redis-server's share one per pass. Responses completed on other threads (an XADD's or
+/// a Publish's, by the journal's flusher after its fdatasync) are posted to the loop, which an eventfd wakes once per
+/// burst.</para>
 /// <para>Every file-descriptor operation of a connection happens on this thread, so none of them needs a lock. A
-/// command that takes long (KEYS over many streams, a large XRANGE) delays the other connections of the loop, as it
-/// does in redis-server.</para>
+/// command or request that takes long (KEYS over many streams, a large XRANGE, a 5 MB PutRecords) delays the other
+/// connections of the loop, as it does in redis-server.</para>
 /// </remarks>
 internal sealed unsafe class EventLoop : PipeScheduler, IDisposable
 {
@@ -136,7 +137,7 @@ internal sealed unsafe class EventLoop : PipeScheduler, IDisposable
                 continue; // EINTR
             }
 
-            // One pass is one group of the journal: what its commands append shares one fdatasync.
+            // One pass is one group of the journal: what its commands and requests append shares one fdatasync.
             _journal?.BeginGroup();
             try
             {
