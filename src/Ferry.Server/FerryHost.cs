@@ -168,8 +168,9 @@ internal static class FerryHost
         var respListener = new RespListener();
         builder.Services.AddSingleton(respListener);
         // On Kestrel's socket transport (a listener whose event loop is off, or a machine without one), Kestrel runs a
-        // connection's request processing where its data arrived instead of queueing it to the thread pool; with the socket engine's inline completions (set by RunAsync, process-wide) a small request is read,
-        // handled and answered on one thread. Every handler awaits rather than blocks, so no socket thread stalls.
+        // connection's request processing where its data arrived instead of queueing it to the thread pool; with the
+        // socket engine's inline completions (set by RunAsync, process-wide) a small request is read, handled and
+        // answered on one thread. Every handler awaits rather than blocks, so no socket thread stalls.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = settings.InlineIo);
         builder.Services.AddSingleton<IConnectionListenerFactory>(sp =>
             new EventLoopTransportFactory(() => sp.GetRequiredService<JournalService>().Journal, sp.GetRequiredService<IMemoryPoolFactory<byte>>()));

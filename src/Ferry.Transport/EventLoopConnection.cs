@@ -47,7 +47,7 @@ internal sealed class EventLoopConnection : ConnectionContext, IMemoryPoolFeatur
             pauseWriterThreshold: MaxWriteBuffer, resumeWriterThreshold: MaxWriteBuffer / 2, useSynchronizationContext: false));
         Features.Set<IMemoryPoolFeature>(this);
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
-        ConnectionId = "R" + Interlocked.Increment(ref s_lastId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ConnectionId = "L" + Interlocked.Increment(ref s_lastId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
         ConnectionClosed = _closedSource.Token;
