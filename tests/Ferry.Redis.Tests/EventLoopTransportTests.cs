@@ -22,10 +22,50 @@ public sealed class EventLoopTransportTests
         await using var server = await RespTestServer.StartAsync();
         using var client = await server.ConnectAsync();
         Assert.Equal("+PONG\r\n", await client.CallAsync("PING"));
-        var threads = Directory.Exists("/proc/self/task")
-            ? Directory.GetDirectories("/proc/self/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).ToList()
-            : [];
-        Assert.Equal(EventLoopTransportFactory.Supported, threads.Contains("resp-loop"));
+        Assert.Equal(EventLoopTransportFactory.Supported, ThreadNames("/proc/self/task").Contains("resp-loop"));
+    }
+
+    /// <summary>The names of the threads listed under <paramref name="tasks"/> (<c>/proc/&lt;pid&gt;/task</c>); a thread
+    /// that ends between the listing and the read of its name is left out.</summary>
+    internal static List<string> ThreadNames(string tasks)
+    {
+        var names = new List<string>();
+        if (!Directory.Exists(tasks))
+        {
+            return names;
+        }
+
+        foreach (var task in Directory.EnumerateDirectories(tasks))
+        {
+            try
+            {
+                names.Add(File.ReadAllText(Path.Combine(task, "comm")).Trim());
+            }
+            catch (IOException)
+            {
+                // The thread ended after the listing (the test runner's pool threads come and go).
+            }
+        }
+
+        return names;
+    }
+
+    [Fact]
+    public void ThreadNames_LeaveOutAThreadThatEndedAfterTheListing()
+    {
+        var tasks = Directory.CreateTempSubdirectory("ferry-tasks-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(tasks, "100"));
+            File.WriteAllText(Path.Combine(tasks, "100", "comm"), "resp-loop\n");
+            Directory.CreateDirectory(Path.Combine(tasks, "101")); // its comm is gone, as a thread's that just ended
+
+            Assert.Equal(["resp-loop"], ThreadNames(tasks));
+        }
+        finally
+        {
+            Directory.Delete(tasks, recursive: true);
+        }
     }
 
     [Theory]
