@@ -67,16 +67,26 @@ internal sealed class AwsConnection : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>> CallAsync(string action, CancellationToken cancellationToken = default)
     {
+        Encode(action);
+        HttpResponseView response = await _connection.SendAsync(_request.WrittenMemory, cancellationToken: cancellationToken);
+        ThrowUnlessOk(action, response);
+        return response.Body;
+    }
+
+    /// <summary>Signs the body written since <see cref="StartBody"/> into the request buffer.</summary>
+    private void Encode(string action)
+    {
         _request.ResetWrittenCount();
         _encoder.Write(_request, action, _body.WrittenMemory, DateTimeOffset.UtcNow);
-        HttpResponseView response = await _connection.SendAsync(_request.WrittenMemory, cancellationToken: cancellationToken);
+    }
+
+    private void ThrowUnlessOk(string action, HttpResponseView response)
+    {
         if (response.StatusCode != 200)
         {
             (string code, string message) = _readError(response.Body.Span);
             throw new SqsException(action, response.StatusCode, code, message);
         }
-
-        return response.Body;
     }
 
     /// <summary>The connection's socket while connected, for <see cref="Start"/> and <see cref="TryComplete"/>.</summary>
@@ -88,8 +98,7 @@ internal sealed class AwsConnection : IAsyncDisposable
     /// </summary>
     public void Start(string action)
     {
-        _request.ResetWrittenCount();
-        _encoder.Write(_request, action, _body.WrittenMemory, DateTimeOffset.UtcNow);
+        Encode(action);
         _connection.Send(_request.WrittenSpan);
     }
 
@@ -102,12 +111,7 @@ internal sealed class AwsConnection : IAsyncDisposable
             return false;
         }
 
-        if (response.StatusCode != 200)
-        {
-            (string code, string message) = _readError(response.Body.Span);
-            throw new SqsException(action, response.StatusCode, code, message);
-        }
-
+        ThrowUnlessOk(action, response);
         return true;
     }
 
