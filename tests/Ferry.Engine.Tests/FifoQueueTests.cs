@@ -196,12 +196,12 @@ public class FifoQueueTests
     }
 }
 
-public class MessageIdTests
+public class UniqueIdTests
 {
     [Fact]
-    public void MessageIds_AreUniqueVersion4Uuids()
+    public void UniqueIds_AreUniqueVersion4Uuids()
     {
-        var ids = Enumerable.Range(0, 10_000).Select(_ => Queues.MessageIds.Next()).ToList();
+        var ids = Enumerable.Range(0, 10_000).Select(_ => UniqueIds.Next()).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.All(ids, id =>
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Ferry.Engine;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,7 @@ internal sealed class KinesisEndpoint(IServiceProvider services, ILogger logger)
     public async ValueTask HandleAsync(HttpContext http, string action, ReadOnlySequence<byte> body)
     {
         var cbor = http.Request.ContentType?.StartsWith(CborContentType, StringComparison.OrdinalIgnoreCase) == true;
-        var requestId = Guid.NewGuid().ToString();
+        var requestId = UniqueIds.Next().ToString();
         byte[]? json = null;
         try
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Ferry.Aws.Sqs;
 using Ferry.Aws.Sqs.Query;
+using Ferry.Engine;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -58,7 +59,7 @@ internal sealed class SnsEndpoint
 
     public async ValueTask HandleAsync(HttpContext http, QueryParameters parameters)
     {
-        var call = new SnsCall(parameters, Guid.NewGuid().ToString());
+        var call = new SnsCall(parameters, UniqueIds.Next().ToString());
         try
         {
             var action = parameters["Action"];

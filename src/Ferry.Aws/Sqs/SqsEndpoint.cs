@@ -1,5 +1,6 @@
 using System.Buffers;
 using Ferry.Aws.Auth;
+using Ferry.Engine;
 using Ferry.Aws.Sqs.Query;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -144,5 +145,5 @@ internal sealed class SqsEndpoint
         return request.Scheme + "://" + request.Host.Value + "/" + rest.ToString();
     }
 
-    private static string NewRequestId() => Guid.NewGuid().ToString();
+    private static string NewRequestId() => UniqueIds.Next().ToString();
 }

@@ -229,7 +229,7 @@ public sealed partial class Queue
                 }
 
                 var seq = ++_nextSeq;
-                var messageId = moved?.MessageId ?? MessageIds.Next();
+                var messageId = moved?.MessageId ?? UniqueIds.Next();
                 var sentAt = moved?.SentAt ?? now;
                 var dedupId = request.DeduplicationId ?? (dedupKey is null ? null : dedupKey[(dedupKey.IndexOf('\n', StringComparison.Ordinal) + 1)..]);
                 WriteMessage(payload, seq, messageId, sentAt, visibleAt, request, dedupId, moved, shared);

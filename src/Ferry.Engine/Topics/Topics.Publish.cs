@@ -218,7 +218,7 @@ public sealed partial class Topics
 
     private TopicMessage NewMessage(PublishRequest request, string? dedupId, string? sequence) => new()
     {
-        MessageId = Guid.NewGuid(),
+        MessageId = UniqueIds.Next(),
         Timestamp = NowMilliseconds,
         Message = request.Message,
         PerProtocol = request.PerProtocol,
