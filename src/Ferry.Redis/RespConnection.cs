@@ -35,6 +35,7 @@ internal sealed partial class RespConnection : IPubSubSubscriber
     private readonly SemaphoreSlim _outputGate = new(1, 1);
     private readonly Queue<Deferred> _deferred = new();
     private readonly CancellationToken _closed;
+    private readonly CancellationToken _stopping;
     private Channel<Push>? _pushes;
     private long _queuedBytes;
     private bool _closeAfterReply;
@@ -49,7 +50,12 @@ internal sealed partial class RespConnection : IPubSubSubscriber
         // once, as redis-server closes its clients at shutdown. A reply waiting for durability is still written first.
         // The linked source lives as long as the connection's own tokens; it is not disposed, since the pub/sub pump
         // may still be waiting on it when the command loop ends.
+        // ConnectionClosed also fires when the client only closed its side (FIN) after its last commands: it ends what
+        // waits on the client (blocking reads, the pub/sub pump), never the command loop, which still runs and answers
+        // what arrived before the FIN, as redis-server does (`echo 'XADD s * f v' | nc -N`). The loop ends at the
+        // input's end, at a reset (the transport fails the input), or when the server stops.
         var stopping = context.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        _stopping = stopping;
         _closed = stopping.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed, stopping).Token
             : context.ConnectionClosed;
@@ -88,10 +94,10 @@ internal sealed partial class RespConnection : IPubSubSubscriber
         {
             while (true)
             {
-                var result = await input.ReadAsync(_closed).ConfigureAwait(false);
+                var result = await input.ReadAsync(_stopping).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var quit = false;
-                await _outputGate.WaitAsync(_closed).ConfigureAwait(false);
+                await _outputGate.WaitAsync(_stopping).ConfigureAwait(false);
                 try
                 {
                     quit = await ProcessAsync(buffer).ConfigureAwait(false);
@@ -208,7 +214,10 @@ internal sealed partial class RespConnection : IPubSubSubscriber
         }
 
         _w.ResetUnflushed();
-        var flush = _w.Output.FlushAsync(_closed);
+        // Without a token: a cancelled flush returns before it commits what was written, so the replies would be lost.
+        // A flush waits only while the client does not read; the transport ends the wait when the connection goes
+        // (a reset, or Kestrel aborting it at the end of a stop's drain time).
+        var flush = _w.Output.FlushAsync(CancellationToken.None);
         return flush.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitFlush(flush);
 
         static async ValueTask AwaitFlush(ValueTask<FlushResult> flush) => await flush.ConfigureAwait(false);

@@ -152,6 +152,43 @@ public sealed class EventLoopTransportTests
         await socket.ConnectAsync(IPAddress.Loopback, server.Port);
         await socket.SendAsync(RespClient.Encode("XADD", "h", "1-1", "f", "v").Concat(RespClient.Encode("PING")).ToArray());
         socket.Shutdown(SocketShutdown.Send);
+        Assert.Equal("$3\r\n1-1\r\n+PONG\r\n", await ReceiveToEndAsync(socket));
+    }
+
+    /// <summary>Commands that arrive together with the client's FIN (<c>echo 'XADD s * f v' | nc -N</c>) still run and
+    /// answer, as in redis-server: the end of the client's input is not the end of the connection.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task CommandsSentJustBeforeTheClientClosesItsSide_RunAndAnswer(bool eventLoop)
+    {
+        await using var server = await RespTestServer.StartAsync(eventLoop: eventLoop);
+        for (var round = 0; round < 40; round++)
+        {
+            var key = "h" + round;
+            var (request, expected) = (round % 4) switch
+            {
+                0 => (RespClient.Encode("XADD", key, "1-1", "f", "v"), "$3\r\n1-1\r\n"),
+                1 => (Encoding.ASCII.GetBytes($"XADD {key} 1-1 f v\r\n"), "$3\r\n1-1\r\n"),
+                2 => ([.. RespClient.Encode("XADD", key, "1-1", "f", "v"), .. RespClient.Encode("XLEN", key)], "$3\r\n1-1\r\n:1\r\n"),
+                _ => ([.. RespClient.Encode("XADD", key, "1-1", "f", "v"), .. RespClient.Encode("XGROUP", "CREATE", key, "g", "0"),
+                    .. RespClient.Encode("XREADGROUP", "GROUP", "g", "c", "STREAMS", key, ">")],
+                    "$3\r\n1-1\r\n+OK\r\n*1\r\n*2\r\n$" + key.Length + "\r\n" + key + "\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"),
+            };
+            using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                await socket.ConnectAsync(IPAddress.Loopback, server.Port);
+                await socket.SendAsync(request);
+                socket.Shutdown(SocketShutdown.Send);
+                Assert.Equal(expected, await ReceiveToEndAsync(socket));
+            }
+
+            using var client = await server.ConnectAsync();
+            Assert.Equal(":1\r\n", await client.CallAsync("XLEN", key));
+        }
+    }
+
+    private static async Task<string> ReceiveToEndAsync(Socket socket)
+    {
         var received = new List<byte>();
         var buffer = new byte[1024];
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -161,7 +198,7 @@ public sealed class EventLoopTransportTests
             received.AddRange(buffer.AsSpan(0, n).ToArray());
         }
 
-        Assert.Equal("$3\r\n1-1\r\n+PONG\r\n", Encoding.ASCII.GetString([.. received]));
+        return Encoding.ASCII.GetString([.. received]);
     }
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
