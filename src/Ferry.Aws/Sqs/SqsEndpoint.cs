@@ -1,7 +1,7 @@
 using System.Buffers;
 using Ferry.Aws.Auth;
-using Ferry.Engine;
 using Ferry.Aws.Sqs.Query;
+using Ferry.Engine;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
