@@ -215,12 +215,18 @@ internal sealed partial class RespConnection : IPubSubSubscriber
 
         _w.ResetUnflushed();
         // Without a token: a cancelled flush returns before it commits what was written, so the replies would be lost.
-        // A flush waits only while the client does not read; the transport ends the wait when the connection goes
-        // (a reset, or Kestrel aborting it at the end of a stop's drain time).
+        // A flush waits only while the client does not read; a reset ends the wait through the transport.
         var flush = _w.Output.FlushAsync(CancellationToken.None);
         return flush.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitFlush(flush);
+    }
 
-        static async ValueTask AwaitFlush(ValueTask<FlushResult> flush) => await flush.ConfigureAwait(false);
+    private async ValueTask AwaitFlush(ValueTask<FlushResult> flush)
+    {
+        // A client that reads none of its replies would hold a stop for the whole drain time, since the transport sends
+        // what was written before it closes: at a stop its output is dropped, as redis-server drops it at shutdown.
+        using var stop = _stopping.UnsafeRegister(
+            static c => ((ConnectionContext)c!).Abort(new ConnectionAbortedException("The server is stopping.")), _context);
+        await flush.ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- deferred replies

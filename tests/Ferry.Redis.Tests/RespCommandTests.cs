@@ -39,6 +39,25 @@ public sealed partial class RespCommandTests : IAsyncLifetime
         Assert.True(await blocked.IsClosedAsync());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stop_WithAClientThatReadsNoneOfItsReplies_DropsThemAtOnce(bool eventLoop)
+    {
+        // The transport sends what was written before it closes: without dropping the output of a client that reads
+        // nothing, the stop waited for the drain timeout (30 s here).
+        var server = await RespTestServer.StartAsync(eventLoop: eventLoop);
+        using var writer = await server.ConnectAsync();
+        Assert.StartsWith("$", await writer.CallAsync("XADD", "big", "*", "f", new string('x', 256 * 1024)));
+        using var stuck = await server.ConnectAsync();
+        await stuck.SendRawAsync(Enumerable.Range(0, 200).SelectMany(_ => RespClient.Encode("XRANGE", "big", "-", "+")).ToArray());
+        await Task.Delay(300);
+
+        var stopping = server.DisposeAsync().AsTask();
+        Assert.Same(stopping, await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(10))));
+        await stopping;
+    }
+
     [Fact]
     public async Task Connection_PingEchoSelectClient()
     {
