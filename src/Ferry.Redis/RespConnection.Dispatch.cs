@@ -38,7 +38,7 @@ internal sealed partial class RespConnection
         }
 
         LastCommand = spec.Name;
-        LastCommandAt = _server.Time.GetUtcNow();
+        _lastCommandTicks = Environment.TickCount64;
         if (_deferred.Count > 0 && !spec.Flags.HasFlag(CommandFlags.Deferrable))
         {
             return DrainThenRun(spec);

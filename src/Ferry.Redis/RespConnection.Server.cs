@@ -277,7 +277,7 @@ internal sealed partial class RespConnection
     {
         var now = _server.Time.GetUtcNow();
         return string.Create(CultureInfo.InvariantCulture,
-            $"id={c.Id} addr={c._context.RemoteEndPoint} laddr={c._context.LocalEndPoint} fd=0 name={c.Name} age={(long)(now - c.CreatedAt).TotalSeconds} idle={(long)(now - c.LastCommandAt).TotalSeconds} flags={c.ClientFlags()} db=0 sub={c._channels.Count} psub={c._patterns.Count} ssub={c._shardChannels.Count} multi={c.QueuedCommands} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={Interlocked.Read(ref c._queuedBytes)} tot-mem=0 events=r cmd={c.LastCommand} user=default redir=-1 resp={c._w.Protocol} lib-name={c.LibName} lib-ver={c.LibVersion}");
+            $"id={c.Id} addr={c._context.RemoteEndPoint} laddr={c._context.LocalEndPoint} fd=0 name={c.Name} age={(long)(now - c.CreatedAt).TotalSeconds} idle={(long)c.Idle.TotalSeconds} flags={c.ClientFlags()} db=0 sub={c._channels.Count} psub={c._patterns.Count} ssub={c._shardChannels.Count} multi={c.QueuedCommands} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={Interlocked.Read(ref c._queuedBytes)} tot-mem=0 events=r cmd={c.LastCommand} user=default redir=-1 resp={c._w.Protocol} lib-name={c.LibName} lib-ver={c.LibVersion}");
     }
 
     private ValueTask Command()

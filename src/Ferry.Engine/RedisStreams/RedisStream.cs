@@ -6,11 +6,29 @@ namespace Ferry.Engine.RedisStreams;
 /// readers blocked on it. Guarded by <see cref="Gate"/>.</summary>
 internal sealed class RedisStream(ulong id, string key)
 {
+    /// <summary>Slots per chunk once a stream outgrows its first array: 4,096 slots of 32 bytes, on the large object
+    /// heap, which the collector does not copy.</summary>
+    internal const int ChunkSize = 1 << ChunkShift;
+
+    private const int ChunkShift = 12;
+    private const int ChunkMask = ChunkSize - 1;
+
     internal readonly object Gate = new();
 
-    private EntrySlot[] _slots = new EntrySlot[16];
+    // The slots, in id order, from position _head to _end of the concatenated chunks. A short stream has one array
+    // that doubles up to ChunkSize (compacting its deleted slots as it grows); a longer one has chunks of ChunkSize,
+    // all full but the last, and grows a chunk at a time. A single doubled array copied every slot at each doubling
+    // and touched twice the memory it kept: a third of an XADD's time in a long stream went to that copy and its
+    // page faults.
+    private EntrySlot[][] _chunks = [new EntrySlot[16]];
+    private int[] _deletedIn = new int[1];
+    private int _chunkCount = 1;
     private int _head;
     private int _end;
+
+    /// <summary>A chunk dropped by trimming, kept for the next one the stream needs: a capped stream
+    /// (XADD MAXLEN) reuses its memory instead of asking for more.</summary>
+    private EntrySlot[]? _spare;
 
     public ulong Id { get; } = id;
 
@@ -38,29 +56,64 @@ internal sealed class RedisStream(ulong id, string key)
 
     public int SlotCount => _end - _head;
 
-    public ref EntrySlot Slot(int index) => ref _slots[_head + index];
+    /// <summary>Chunks holding the slots (tests: the memory a stream keeps).</summary>
+    internal int ChunkCount => _chunkCount;
+
+    public ref EntrySlot Slot(int index) => ref At(_head + index);
+
+    private ref EntrySlot At(int position) => ref _chunks[position >> ChunkShift][position & ChunkMask];
 
     /// <summary>Appends a slot (ids only grow).</summary>
     public int Append(StreamId id, RecordRef record, bool committed)
     {
-        if (_end == _slots.Length)
+        if (_end == Capacity)
         {
-            Compact(grow: true);
+            Grow();
         }
 
-        _slots[_end] = new EntrySlot { Id = id, Record = record, Committed = committed };
+        At(_end) = new EntrySlot { Id = id, Record = record, Committed = committed };
         Length++;
         return _end++ - _head;
     }
 
-    /// <summary>The first slot index whose id is &gt;= <paramref name="id"/>.</summary>
-    public int LowerBound(StreamId id)
+    private int Capacity => _chunkCount == 1 ? _chunks[0].Length : _chunkCount * ChunkSize;
+
+    private void Grow()
     {
-        int lo = _head, hi = _end;
+        if (_chunks[0].Length < ChunkSize)
+        {
+            Compact(grow: true);
+            return;
+        }
+
+        if (_chunkCount > 1 && _deletedIn[_chunkCount - 1] == ChunkSize)
+        {
+            // The last chunk's every slot was deleted: it is the new one.
+            RemoveChunk(_chunkCount - 1);
+            _end -= ChunkSize;
+        }
+
+        if (_chunkCount == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, _chunkCount * 2);
+            Array.Resize(ref _deletedIn, _chunkCount * 2);
+        }
+
+        _chunks[_chunkCount] = _spare ?? new EntrySlot[ChunkSize];
+        _deletedIn[_chunkCount] = 0;
+        _spare = null;
+        _chunkCount++;
+    }
+
+    /// <summary>The first slot index whose id is &gt;= <paramref name="id"/>.</summary>
+    public int LowerBound(StreamId id) => LowerBound(id, _head, _end);
+
+    private int LowerBound(StreamId id, int lo, int hi)
+    {
         while (lo < hi)
         {
             var mid = (int)((uint)(lo + hi) >> 1);
-            if (_slots[mid].Id < id)
+            if (At(mid).Id < id)
             {
                 lo = mid + 1;
             }
@@ -73,6 +126,21 @@ internal sealed class RedisStream(ulong id, string key)
         return lo - _head;
     }
 
+    /// <summary>As <see cref="LowerBound(StreamId)"/>, searching back from the newest slot: a recent id is found in
+    /// a few steps, where a search of the whole stream would touch a slot in every part of it.</summary>
+    public int LowerBoundFromEnd(StreamId id)
+    {
+        var hi = _end;
+        var step = 1;
+        while (hi - step > _head && id <= At(hi - step).Id)
+        {
+            hi -= step;
+            step <<= 1;
+        }
+
+        return LowerBound(id, Math.Max(_head, hi - step), hi);
+    }
+
     /// <summary>The slot index of <paramref name="id"/> if it is a live entry, else -1.</summary>
     public int IndexOf(StreamId id)
     {
@@ -80,15 +148,25 @@ internal sealed class RedisStream(ulong id, string key)
         return i < SlotCount && Slot(i).Id == id && !Slot(i).Deleted ? i : -1;
     }
 
-    /// <summary>Marks a slot deleted; the caller releases its record.</summary>
+    /// <summary>Marks a slot deleted; the caller releases its record. Slot indexes after it may change.</summary>
     public void Delete(int index)
     {
-        ref var slot = ref Slot(index);
+        var position = _head + index;
+        ref var slot = ref At(position);
         slot.Deleted = true;
         Length--;
         if (slot.Id > MaxDeletedId)
         {
             MaxDeletedId = slot.Id;
+        }
+
+        // A chunk between the first and the last whose every slot is deleted goes, as Redis frees a node of its
+        // stream once every entry in it is deleted.
+        var chunk = position >> ChunkShift;
+        if (_chunkCount > 1 && ++_deletedIn[chunk] == ChunkSize && chunk > 0 && chunk < _chunkCount - 1)
+        {
+            RemoveChunk(chunk);
+            _end -= ChunkSize;
         }
 
         DropDeletedHead();
@@ -99,9 +177,9 @@ internal sealed class RedisStream(ulong id, string key)
     public long RemoveBefore(int index, Action<RecordRef> release)
     {
         long removed = 0;
-        for (var i = 0; i < index; i++)
+        for (var p = _head; p < _head + index; p++)
         {
-            ref var slot = ref _slots[_head + i];
+            ref var slot = ref At(p);
             // Trimming, unlike XDEL, leaves the max deleted id alone, as in Redis.
             if (!slot.Deleted)
             {
@@ -111,7 +189,6 @@ internal sealed class RedisStream(ulong id, string key)
             }
         }
 
-        Array.Clear(_slots, _head, index);
         _head += index;
         DropDeletedHead();
         return removed;
@@ -144,11 +221,12 @@ internal sealed class RedisStream(ulong id, string key)
 
     public IEnumerable<EntrySlot> LiveSlots()
     {
-        for (var i = _head; i < _end; i++)
+        for (var i = 0; i < SlotCount; i++)
         {
-            if (!_slots[i].Deleted)
+            var slot = Slot(i);
+            if (!slot.Deleted)
             {
-                yield return _slots[i];
+                yield return slot;
             }
         }
     }
@@ -166,55 +244,79 @@ internal sealed class RedisStream(ulong id, string key)
 
     private void DropDeletedHead()
     {
-        while (_head < _end && _slots[_head].Deleted)
+        while (_head < _end && At(_head).Deleted)
         {
-            _slots[_head++] = default;
+            _head++;
         }
 
         if (_head == _end)
         {
+            while (_chunkCount > 1)
+            {
+                RemoveChunk(_chunkCount - 1);
+            }
+
+            _deletedIn[0] = 0;
             _head = _end = 0;
+            return;
         }
-        else if (_head > 1024 && _head > _slots.Length / 2)
+
+        while (_head >= ChunkSize)
+        {
+            RemoveChunk(0);
+            _head -= ChunkSize;
+            _end -= ChunkSize;
+        }
+
+        if (_chunkCount == 1 && _head > 1024 && _head > _chunks[0].Length / 2)
         {
             Compact(grow: false);
         }
     }
 
-    /// <summary>Moves the live window to the front of the array (dropping deleted slots), growing it if full.</summary>
+    /// <summary>Takes chunk <paramref name="chunk"/> out of the list, keeping it as the spare; the caller moves
+    /// <c>_head</c> and <c>_end</c>.</summary>
+    private void RemoveChunk(int chunk)
+    {
+        _spare ??= _chunks[chunk];
+        _chunkCount--;
+        Array.Copy(_chunks, chunk + 1, _chunks, chunk, _chunkCount - chunk);
+        Array.Copy(_deletedIn, chunk + 1, _deletedIn, chunk, _chunkCount - chunk);
+        _chunks[_chunkCount] = null!;
+    }
+
+    /// <summary>Moves the live slots of a stream with a single array to its front (dropping deleted slots),
+    /// doubling the array up to <see cref="ChunkSize"/> if more than half of it is live.</summary>
     private void Compact(bool grow)
     {
+        var slots = _chunks[0];
         var live = 0;
         for (var i = _head; i < _end; i++)
         {
-            if (!_slots[i].Deleted)
+            if (!slots[i].Deleted)
             {
                 live++;
             }
         }
 
-        var capacity = _slots.Length;
-        if (grow && live * 2 > capacity)
+        var capacity = slots.Length;
+        if (grow && live * 2 > capacity && capacity < ChunkSize)
         {
             capacity *= 2;
         }
 
-        var target = capacity == _slots.Length ? _slots : new EntrySlot[capacity];
+        var target = capacity == slots.Length ? slots : new EntrySlot[capacity];
         var n = 0;
         for (var i = _head; i < _end; i++)
         {
-            if (!_slots[i].Deleted)
+            if (!slots[i].Deleted)
             {
-                target[n++] = _slots[i];
+                target[n++] = slots[i];
             }
         }
 
-        if (target == _slots)
-        {
-            Array.Clear(_slots, n, _slots.Length - n);
-        }
-
-        _slots = target;
+        _chunks[0] = target;
+        _deletedIn[0] = 0;
         _head = 0;
         _end = n;
     }

@@ -409,7 +409,9 @@ public sealed partial class RedisStreams
         if (index >= 0)
         {
             // A copy made by compaction supersedes the original.
-            Journal.ReplayAgain(ref stream.Slot(index).Record, record);
+            var reference = stream.Slot(index).Record;
+            Journal.ReplayAgain(ref reference, record);
+            stream.Slot(index).Record = reference;
             return;
         }
 

@@ -389,7 +389,7 @@ public sealed partial class RedisStreams
     {
         lock (stream.Gate)
         {
-            var i = stream.LowerBound(id);
+            var i = stream.LowerBoundFromEnd(id);
             if (i < stream.SlotCount && stream.Slot(i).Id == id)
             {
                 stream.Slot(i).Committed = true;

@@ -56,14 +56,27 @@ public readonly struct StreamEntry(StreamId id, byte[]? payload)
 }
 
 /// <summary>An entry's place in memory: its id and where its record is. Its fields stay in the journal.</summary>
+/// <remarks>32 bytes: the record's position and length are kept apart, where a <see cref="RecordRef"/> field would
+/// be padded to 16 bytes and the slot to 40. Every entry of every stream has one.</remarks>
 internal struct EntrySlot
 {
     public StreamId Id;
-    public RecordRef Record;
+    private long _position;
+    private int _length;
     public bool Deleted;
 
     /// <summary>False until the entry's record is durable: no reader sees it before.</summary>
     public bool Committed;
+
+    public RecordRef Record
+    {
+        readonly get => new(_position, _length);
+        set
+        {
+            _position = value.Position;
+            _length = value.Length;
+        }
+    }
 }
 
 /// <summary>A consumer of a group.</summary>
