@@ -119,6 +119,47 @@ public sealed class RedisStreamsTests : IAsyncLifetime
         Assert.Equal(ids[3], next!.Single().Entries[0].Id);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_KeepsALongStream_WithDeletedAndTrimmedEntries(bool checkpoint)
+    {
+        // Long enough for several chunks of slots, with a whole chunk deleted, scattered deletes and a trim.
+        var count = RedisStream.ChunkSize * 3 + 100;
+        var adds = new List<ValueTask<StreamId?>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            adds.Add(Streams.AddAsync("s"u8, new AddIdSpec(true, false, default), false, default, new Fields("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        var ids = new List<StreamId>(count);
+        foreach (var add in adds)
+        {
+            ids.Add((await add)!.Value);
+        }
+
+        var deleted = ids.Skip(RedisStream.ChunkSize).Take(RedisStream.ChunkSize).Concat(ids.Where((_, i) => i % 7 == 3)).Distinct().ToList();
+        Assert.Equal(deleted.Count, await Streams.DeleteEntriesAsync("s", deleted));
+        await Streams.TrimAsync("s", new TrimSpec(TrimStrategy.MinId, 0, ids[100], false, 0));
+        var expected = ids.Skip(100).Except(deleted).ToList();
+        if (checkpoint)
+        {
+            await _f.Broker.CheckpointAsync();
+            await Streams.DeleteEntriesAsync("s", [expected[^1]]);
+            expected.RemoveAt(expected.Count - 1);
+        }
+
+        await _f.RestartAsync();
+
+        var entries = Streams.Range("s", StreamId.Zero, StreamId.Max, -1, false);
+        Assert.Equal(expected, entries.Select(e => e.Id));
+        Assert.Equal(expected.Count, Streams.Length("s"));
+        var last = entries[^1];
+        Assert.Equal(["n", (ids.IndexOf(last.Id)).ToString(System.Globalization.CultureInfo.InvariantCulture)], Text(last));
+        var added = await Add("s", "after", "restart");
+        Assert.True(added > ids[^1]);
+    }
+
     [Fact]
     public async Task ReadGroup_History_CountsADeliveryAndResetsTheIdleTime_AndARestartKeepsThem()
     {
