@@ -58,6 +58,9 @@ internal sealed class PayloadWriter : IDisposable
 
     public void I32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), value);
 
+    /// <summary>Overwrites the 32-bit value written at <paramref name="offset"/> (a count known only afterwards).</summary>
+    public void PatchI32(int offset, int value) => BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(offset, 4), value);
+
     public void I64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), value);
 
     public void U64(ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(Take(8), value);

@@ -1,3 +1,4 @@
+using Ferry.Engine.Internal;
 using Ferry.Storage;
 
 namespace Ferry.Engine.RedisStreams;
@@ -29,6 +30,13 @@ internal sealed class RedisStream(ulong id, string key)
     /// <summary>A chunk dropped by trimming, kept for the next one the stream needs: a capped stream
     /// (XADD MAXLEN) reuses its memory instead of asking for more.</summary>
     private EntrySlot[]? _spare;
+
+    /// <summary>Checkpoint captures still reading this stream's chunks (<see cref="CaptureSlots"/>): while there are
+    /// any, no chunk is reused or compacted in place, and the ids deleted since are kept.</summary>
+    private int _captures;
+
+    /// <summary>Ids deleted while a capture reads the chunks: they were live when it was taken.</summary>
+    private HashSet<StreamId>? _deletedSinceCapture;
 
     public ulong Id { get; } = id;
 
@@ -153,6 +161,8 @@ internal sealed class RedisStream(ulong id, string key)
     {
         var position = _head + index;
         ref var slot = ref At(position);
+        // Before the flag: a capture that sees the flag and then takes the gate finds the id here.
+        _deletedSinceCapture?.Add(slot.Id);
         slot.Deleted = true;
         Length--;
         if (slot.Id > MaxDeletedId)
@@ -256,6 +266,12 @@ internal sealed class RedisStream(ulong id, string key)
                 RemoveChunk(_chunkCount - 1);
             }
 
+            if (_captures > 0)
+            {
+                // A capture may still read the first chunk: the stream starts again in a new array.
+                _chunks[0] = new EntrySlot[16];
+            }
+
             _deletedIn[0] = 0;
             _head = _end = 0;
             return;
@@ -268,7 +284,7 @@ internal sealed class RedisStream(ulong id, string key)
             _end -= ChunkSize;
         }
 
-        if (_chunkCount == 1 && _head > 1024 && _head > _chunks[0].Length / 2)
+        if (_chunkCount == 1 && _head > 1024 && _head > _chunks[0].Length / 2 && _captures == 0)
         {
             Compact(grow: false);
         }
@@ -278,11 +294,102 @@ internal sealed class RedisStream(ulong id, string key)
     /// <c>_head</c> and <c>_end</c>.</summary>
     private void RemoveChunk(int chunk)
     {
-        _spare ??= _chunks[chunk];
+        if (_captures == 0)
+        {
+            _spare ??= _chunks[chunk];
+        }
+
         _chunkCount--;
         Array.Copy(_chunks, chunk + 1, _chunks, chunk, _chunkCount - chunk);
         Array.Copy(_deletedIn, chunk + 1, _deletedIn, chunk, _chunkCount - chunk);
         _chunks[_chunkCount] = null!;
+    }
+
+    /// <summary>
+    /// What a checkpoint needs of the slots, taken while writers are held off, cheaply: a stream with a single array
+    /// has its live slots copied; a longer one lends its chunks, which are read afterwards (<see cref="SlotsCapture"/>),
+    /// while writers go on. Caller holds <see cref="Gate"/>.
+    /// </summary>
+    internal SlotsCapture CaptureSlots()
+    {
+        if (_chunkCount == 1)
+        {
+            var copy = new EntrySlot[Length];
+            var n = 0;
+            for (var p = _head; p < _end && n < copy.Length; p++)
+            {
+                if (!At(p).Deleted)
+                {
+                    copy[n++] = At(p);
+                }
+            }
+
+            return new SlotsCapture(null, [copy], 0, n);
+        }
+
+        _captures++;
+        _deletedSinceCapture ??= [];
+        return new SlotsCapture(this, _chunks[.._chunkCount], _head, _end);
+    }
+
+    /// <summary>Whether a slot deleted since a capture was taken was live then.</summary>
+    private bool DeletedSinceCapture(StreamId id)
+    {
+        lock (Gate)
+        {
+            return _deletedSinceCapture?.Contains(id) == true;
+        }
+    }
+
+    private void EndCapture()
+    {
+        lock (Gate)
+        {
+            if (--_captures == 0)
+            {
+                _deletedSinceCapture = null;
+            }
+        }
+    }
+
+    /// <summary>The live slots of a stream as they were when captured. Positions <c>[Head, End)</c> of the captured
+    /// chunks never change while the capture holds them: writers only append past <c>End</c>, flag slots deleted, and
+    /// take chunks out of the list (never reusing them meanwhile); what they do after the capture is in the journal
+    /// after the checkpoint's mark, and replay applies it again.</summary>
+    internal readonly struct SlotsCapture(RedisStream? owner, EntrySlot[][] chunks, int head, int end)
+    {
+        /// <summary>Writes the count and every live slot (id, record), then releases the chunks. Once.</summary>
+        public void Write(PayloadWriter w, Action<PayloadWriter, StreamId> writeId)
+        {
+            try
+            {
+                var countAt = w.Length;
+                w.I32(0);
+                var count = 0;
+                for (var p = head; p < end; p++)
+                {
+                    var slot = chunks[p >> ChunkShift][p & ChunkMask];
+                    if (slot.Deleted && (owner is null || !owner.DeletedSinceCapture(slot.Id)))
+                    {
+                        continue;
+                    }
+
+                    writeId(w, slot.Id);
+                    w.I64(slot.Record.Position);
+                    w.I32(slot.Record.Length);
+                    count++;
+                }
+
+                w.PatchI32(countAt, count);
+            }
+            finally
+            {
+                Release();
+            }
+        }
+
+        /// <summary>Gives the chunks back without writing them.</summary>
+        public void Release() => owner?.EndCapture();
     }
 
     /// <summary>Moves the live slots of a stream with a single array to its front (dropping deleted slots),

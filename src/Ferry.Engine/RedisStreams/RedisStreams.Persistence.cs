@@ -8,18 +8,45 @@ public sealed partial class RedisStreams
     /// <summary>Version 2 added each stream's expiry; version 1 is still read.</summary>
     private const byte SnapshotVersion = 2;
 
-    /// <summary>Writes every stream, entry index, group, consumer and pending entry. The checkpoint gate is held
-    /// exclusively, so no change is between its state change and its append.</summary>
-    internal void WriteSnapshot(PayloadWriter w)
+    /// <summary>Writes every stream, entry index, group, consumer and pending entry.</summary>
+    internal void WriteSnapshot(PayloadWriter w) => CaptureSnapshot()(w);
+
+    /// <summary>
+    /// Captures every stream for a checkpoint while the checkpoint gate is held exclusively, and returns what writes
+    /// them afterwards. Only the small parts are written now (each stream's fields, groups, consumers and pending
+    /// entries); the entry slots of a long stream are read from its chunks afterwards, while writers go on. Writing
+    /// a stream of millions of entries under the gate held every writer of Ferry off for seconds.
+    /// </summary>
+    internal Action<PayloadWriter> CaptureSnapshot()
     {
-        w.U8(SnapshotVersion);
+        var groups = new PayloadWriter();
+        List<(ulong Id, string Key, StreamId LastId, StreamId MaxDeletedId, long EntriesAdded, long ExpiresAt, RedisStream.SlotsCapture Slots, int GroupsAt, int GroupsEnd)> streams;
+        ulong nextId;
         lock (_catalogGate)
         {
-            w.U64(_nextId);
-            w.I32(_byId.Count);
+            nextId = _nextId;
+            streams = new(_byId.Count);
             foreach (var s in _byId.Values)
             {
                 lock (s.Gate)
+                {
+                    var at = groups.Length;
+                    WriteGroups(groups, s);
+                    streams.Add((s.Id, s.Key, s.LastId, s.MaxDeletedId, s.EntriesAdded, s.ExpiresAt, s.CaptureSlots(), at, groups.Length));
+                }
+            }
+        }
+
+        return w =>
+        {
+            // Slots.Write gives its chunks back however it ends; the captures not reached are given back below.
+            var reached = 0;
+            try
+            {
+                w.U8(SnapshotVersion);
+                w.U64(nextId);
+                w.I32(streams.Count);
+                foreach (var s in streams)
                 {
                     w.U64(s.Id);
                     w.String(s.Key);
@@ -27,39 +54,46 @@ public sealed partial class RedisStreams
                     WriteId(w, s.MaxDeletedId);
                     w.I64(s.EntriesAdded);
                     w.I64(s.ExpiresAt);
-                    var live = s.LiveSlots().ToList();
-                    w.I32(live.Count);
-                    foreach (var slot in live)
-                    {
-                        WriteId(w, slot.Id);
-                        w.I64(slot.Record.Position);
-                        w.I32(slot.Record.Length);
-                    }
-
-                    w.I32(s.Groups.Count);
-                    foreach (var g in s.Groups.Values)
-                    {
-                        w.String(g.Name);
-                        WriteId(w, g.LastId);
-                        w.I64(g.EntriesRead);
-                        w.I32(g.Consumers.Count);
-                        foreach (var c in g.Consumers.Values)
-                        {
-                            w.String(c.Name);
-                            w.I64(c.SeenTime);
-                            w.I64(c.ActiveTime);
-                        }
-
-                        w.I32(g.Pel.Count);
-                        foreach (var p in g.Pel)
-                        {
-                            WriteId(w, p.Id);
-                            w.String(p.Consumer.Name);
-                            w.I64(p.DeliveryTime);
-                            w.I64(p.DeliveryCount);
-                        }
-                    }
+                    reached++;
+                    s.Slots.Write(w, WriteId);
+                    w.Raw(groups.WrittenSpan[s.GroupsAt..s.GroupsEnd]);
                 }
+            }
+            finally
+            {
+                for (var i = reached; i < streams.Count; i++)
+                {
+                    streams[i].Slots.Release();
+                }
+
+                groups.Dispose();
+            }
+        };
+    }
+
+    private static void WriteGroups(PayloadWriter w, RedisStream s)
+    {
+        w.I32(s.Groups.Count);
+        foreach (var g in s.Groups.Values)
+        {
+            w.String(g.Name);
+            WriteId(w, g.LastId);
+            w.I64(g.EntriesRead);
+            w.I32(g.Consumers.Count);
+            foreach (var c in g.Consumers.Values)
+            {
+                w.String(c.Name);
+                w.I64(c.SeenTime);
+                w.I64(c.ActiveTime);
+            }
+
+            w.I32(g.Pel.Count);
+            foreach (var p in g.Pel)
+            {
+                WriteId(w, p.Id);
+                w.String(p.Consumer.Name);
+                w.I64(p.DeliveryTime);
+                w.I64(p.DeliveryCount);
             }
         }
     }

@@ -21,6 +21,9 @@ internal sealed class RedisStreamsModule(Broker broker) : BrokerModule(broker)
     public override void WriteSnapshot(PayloadWriter writer) => Streams.WriteSnapshot(writer);
 
     /// <inheritdoc/>
+    public override Action<PayloadWriter> CaptureSnapshot() => Streams.CaptureSnapshot();
+
+    /// <inheritdoc/>
     public override void ReadSnapshot(ref PayloadReader reader) => Streams.ReadSnapshot(ref reader);
 
     /// <inheritdoc/>
