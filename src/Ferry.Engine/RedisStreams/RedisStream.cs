@@ -19,8 +19,8 @@ internal sealed class RedisStream(ulong id, string key)
     // The slots, in id order, from position _head to _end of the concatenated chunks. A short stream has one array
     // that doubles up to ChunkSize (compacting its deleted slots as it grows); a longer one has chunks of ChunkSize,
     // all full but the last, and grows a chunk at a time. A single doubled array copied every slot at each doubling
-    // and touched twice the memory it kept: a third of an XADD's time in a long stream went to that copy and its
-    // page faults.
+    // and touched twice the memory it kept: in a stream growing by millions, that copy and its page faults took a
+    // tenth of the RESP loop's time.
     private EntrySlot[][] _chunks = [new EntrySlot[16]];
     private int[] _deletedIn = new int[1];
     private int _chunkCount = 1;
