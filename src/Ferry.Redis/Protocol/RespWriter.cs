@@ -36,13 +36,20 @@ internal sealed class RespWriter(PipeWriter output)
     /// <summary>A type marker, a number and CRLF: the header of most frames.</summary>
     private void Header(byte marker, long value)
     {
-        var span = output.GetSpan(24);
+        var n = FrameHeader(output.GetSpan(24), marker, value);
+        output.Advance(n);
+        Unflushed += n;
+    }
+
+    /// <summary>Writes a type marker, a number and CRLF at the start of <paramref name="span"/> (24 bytes at least);
+    /// returns how many bytes that took.</summary>
+    private static int FrameHeader(Span<byte> span, byte marker, long value)
+    {
         span[0] = marker;
         Utf8Formatter.TryFormat(value, span[1..], out var n);
         span[n + 1] = (byte)'\r';
         span[n + 2] = (byte)'\n';
-        output.Advance(n + 3);
-        Unflushed += n + 3;
+        return n + 3;
     }
 
     public void Ok() => Raw("+OK\r\n"u8);
@@ -85,12 +92,9 @@ internal sealed class RespWriter(PipeWriter output)
             // Header, bytes and CRLF framed in one span: one Advance of the pipe instead of three (an XADD's reply, an
             // entry's fields).
             var span = output.GetSpan(value.Length + 24);
-            span[0] = (byte)'$';
-            Utf8Formatter.TryFormat(value.Length, span[1..], out var n);
-            span[n + 1] = (byte)'\r';
-            span[n + 2] = (byte)'\n';
-            value.CopyTo(span[(n + 3)..]);
-            var end = n + 3 + value.Length;
+            var header = FrameHeader(span, (byte)'$', value.Length);
+            value.CopyTo(span[header..]);
+            var end = header + value.Length;
             span[end] = (byte)'\r';
             span[end + 1] = (byte)'\n';
             output.Advance(end + 2);
@@ -112,11 +116,7 @@ internal sealed class RespWriter(PipeWriter output)
         if (length <= SmallBulk)
         {
             span = output.GetSpan(length + 24);
-            span[0] = (byte)'$';
-            Utf8Formatter.TryFormat(length, span[1..], out var n);
-            span[n + 1] = (byte)'\r';
-            span[n + 2] = (byte)'\n';
-            at = n + 3;
+            at = FrameHeader(span, (byte)'$', length);
         }
         else
         {
