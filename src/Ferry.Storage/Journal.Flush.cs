@@ -162,7 +162,25 @@ public sealed partial class Journal
 
             if (batch.Count == 0)
             {
-                continue; // woken to retry the spare
+                // Woken to retry the spare, or the interval has passed over writes left unsynced: sync them now, since
+                // no later batch may come to carry them.
+                if (unsynced is not null && interval > TimeSpan.Zero && Stopwatch.GetElapsedTime(lastSync) >= interval)
+                {
+                    try
+                    {
+                        Sync(unsynced);
+                    }
+                    catch (Exception ex)
+                    {
+                        Fail(ex, batch);
+                        return;
+                    }
+
+                    unsynced = null;
+                    lastSync = Stopwatch.GetTimestamp();
+                }
+
+                continue;
             }
 
             try

@@ -182,6 +182,34 @@ public class JournalAppendTests
     }
 
     [Fact]
+    public async Task IntervalMode_WritesLeftUnsynced_AreSyncedOnceTheIntervalPasses()
+    {
+        // Appends within one interval are written and acknowledged unsynced; once the interval has passed the flusher
+        // must sync them even though nothing more is appended (a mode that promises "at most N ms of loss").
+        var device = new Tests.PowerLoss.RecordingJournalDevice();
+        await using var journal = Journal.Open(
+            new JournalOptions { Directory = "recording", Durability = Durability.Parse("interval:50") }, device);
+        for (var i = 0; i < 3; i++)
+        {
+            await journal.AppendAsync(1, 0, [(byte)i]);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!SyncedAfterLastWrite(device.Events) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(SyncedAfterLastWrite(device.Events), "the last writes were never synced while the journal stayed open");
+
+        static bool SyncedAfterLastWrite(IReadOnlyList<Tests.PowerLoss.DeviceEvent> events)
+        {
+            var lastWrite = events.ToList().FindLastIndex(e => e.Kind == Tests.PowerLoss.DeviceEventKind.Write);
+            return events.Skip(lastWrite + 1).Any(e => e.Kind == Tests.PowerLoss.DeviceEventKind.Sync);
+        }
+    }
+
+    [Fact]
     public async Task Read_ReleasedAndReclaimedRecord_Throws()
     {
         using var dir = new TempDirectory();
