@@ -105,38 +105,87 @@ public sealed partial class Journal
         }
     }
 
+    /// <summary>
+    /// Whether a batch is being written, synced and completed. Whoever sets it (the flusher, or a loop closing the last
+    /// group with <see cref="EndGroup(bool)"/>) owns the device and <see cref="_unsynced"/> until it clears it, so
+    /// batches are written one after another, each once the one before is synced. Guarded by <see cref="_gate"/>.
+    /// </summary>
+    private bool _committing;
+
+    /// <summary>Whether a commit is under way (for tests: a close finding one hands its batch to the flusher).</summary>
+    internal bool Committing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _committing;
+            }
+        }
+    }
+
+    /// <summary>Set when the device needs the flusher's care (a spare to allocate) after a commit made elsewhere.</summary>
+    private bool _maintenanceDue = true;
+
+    /// <summary>The segment written last and not synced yet, and when the last sync was; owned by the commit's holder.</summary>
+    private Segment? _unsynced;
+    private long _lastSync = Stopwatch.GetTimestamp();
+
+    /// <summary>The batch list of a commit made by <see cref="EndGroup(bool)"/>; owned by the commit's holder.</summary>
+    private readonly List<PendingBuffer> _groupBatch = [];
+
+    private TimeSpan Interval => _mode == DurabilityMode.Interval ? TimeSpan.FromMilliseconds(_options.Durability.IntervalMilliseconds) : TimeSpan.Zero;
+
+    /// <summary>Whether something buffered may be taken: not while an open group holds it. Caller holds <see cref="_gate"/>.</summary>
+    private bool HasReleasedBatch =>
+        (_sealed.Count > 0 || _active is { IsEmpty: false }) && (_groups == 0 || _groupReleased);
+
+    /// <summary>Moves every buffered batch to <paramref name="batch"/>. Caller holds <see cref="_gate"/>.</summary>
+    private void TakeBatch(List<PendingBuffer> batch)
+    {
+        _groupReleased = false;
+        batch.AddRange(_sealed);
+        _sealed.Clear();
+        if (_active is not null && !_active.IsEmpty)
+        {
+            batch.Add(_active);
+            _active = NewBuffer(_active.Segment, _active.Offset + _active.Length);
+        }
+    }
+
     /// <summary>The flusher: takes every buffered batch, writes it, syncs as the mode asks, completes its waiters.</summary>
     private void FlushLoop()
     {
         var batch = new List<PendingBuffer>();
-        Segment? unsynced = null;
-        var lastSync = Stopwatch.GetTimestamp();
-        var interval = _mode == DurabilityMode.Interval ? TimeSpan.FromMilliseconds(_options.Durability.IntervalMilliseconds) : TimeSpan.Zero;
+        var interval = Interval;
 
         while (true)
         {
-            MaintainSpare();
             lock (_gate)
             {
-                while (((_sealed.Count == 0 && (_active is null || _active.IsEmpty)) || (_groups > 0 && !_groupReleased)) && !_closing)
+                // Due: the interval has passed over unsynced writes, or it is time to try the spare again.
+                var due = false;
+                while (_committing || (!due && !HasReleasedBatch && !_maintenanceDue && !_closing))
                 {
-                    _flusherIdle = true;
-                    if (unsynced is not null && interval > TimeSpan.Zero)
+                    if (_fatal is not null)
                     {
-                        var remaining = interval - Stopwatch.GetElapsedTime(lastSync);
-                        if (remaining <= TimeSpan.Zero || !Monitor.Wait(_gate, remaining))
-                        {
-                            _flusherIdle = false;
-                            break;
-                        }
+                        return; // a commit made by a group's close failed
+                    }
+
+                    _flusherIdle = true;
+                    if (_committing)
+                    {
+                        Monitor.Wait(_gate);
+                    }
+                    else if (_unsynced is not null && interval > TimeSpan.Zero)
+                    {
+                        var remaining = interval - Stopwatch.GetElapsedTime(_lastSync);
+                        due = remaining <= TimeSpan.Zero || !Monitor.Wait(_gate, remaining);
                     }
                     else if (_noSpace)
                     {
                         // Out of room: wake every second to try the spare again, even with nothing to write.
-                        if (!Monitor.Wait(_gate, SpareRetryInterval))
-                        {
-                            break;
-                        }
+                        due = !Monitor.Wait(_gate, SpareRetryInterval);
                     }
                     else
                     {
@@ -145,13 +194,16 @@ public sealed partial class Journal
                 }
 
                 _flusherIdle = false;
-                _groupReleased = false;
-                batch.AddRange(_sealed);
-                _sealed.Clear();
-                if (_active is not null && !_active.IsEmpty)
+                if (_fatal is not null)
                 {
-                    batch.Add(_active);
-                    _active = NewBuffer(_active.Segment, _active.Offset + _active.Length);
+                    return;
+                }
+
+                _committing = true;
+                _maintenanceDue = false;
+                if (HasReleasedBatch || _closing)
+                {
+                    TakeBatch(batch);
                 }
 
                 if (batch.Count == 0 && _closing)
@@ -160,92 +212,19 @@ public sealed partial class Journal
                 }
             }
 
-            if (batch.Count == 0)
-            {
-                // Woken to retry the spare, or the interval has passed over writes left unsynced: sync them now, since
-                // no later batch may come to carry them.
-                if (unsynced is not null && interval > TimeSpan.Zero && Stopwatch.GetElapsedTime(lastSync) >= interval)
-                {
-                    try
-                    {
-                        Sync(unsynced);
-                    }
-                    catch (Exception ex)
-                    {
-                        Fail(ex, batch);
-                        return;
-                    }
-
-                    unsynced = null;
-                    lastSync = Stopwatch.GetTimestamp();
-                }
-
-                continue;
-            }
-
             try
             {
-                var forceSync = false;
-                foreach (var buffer in batch)
+                if (batch.Count > 0)
                 {
-                    var segment = buffer.Segment;
-                    forceSync |= buffer.SyncWaiters.Count > 0;
-                    if (buffer.Length > 0)
-                    {
-                        // A segment that appends have left is synced before any later segment's data is written, in
-                        // every mode, also when an earlier round wrote its last batch (interval and none modes leave
-                        // it unsynced): recovery refuses damage in a sealed segment.
-                        if (unsynced is not null && unsynced != segment)
-                        {
-                            Sync(unsynced);
-                            unsynced = null;
-                        }
-
-                        if (segment.File is null)
-                        {
-                            TrimPrevious(segment);
-                            segment.File = _device.CreateSegment(segment.Base);
-                            Interlocked.Decrement(ref _pendingCreates);
-                        }
-
-                        segment.File.Write(buffer.Offset, buffer.Data.AsSpan(0, buffer.Length));
-                        segment.WrittenEnd = segment.Base + buffer.Offset + buffer.Length;
-                        unsynced = segment;
-                    }
+                    Commit(batch);
+                }
+                else if (_unsynced is not null && interval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_lastSync) >= interval)
+                {
+                    // The interval has passed over writes left unsynced and no later batch came to carry them.
+                    SyncUnsynced();
                 }
 
-                if (unsynced is not null && (forceSync || _mode == DurabilityMode.Fsync
-                    || (interval > TimeSpan.Zero && Stopwatch.GetElapsedTime(lastSync) >= interval)))
-                {
-                    Sync(unsynced);
-                    unsynced = null;
-                    lastSync = Stopwatch.GetTimestamp();
-                }
-
-                Interlocked.Increment(ref _batches);
-                foreach (var buffer in batch)
-                {
-                    if (buffer.Waiters.Count > 0)
-                    {
-                        Volatile.Write(ref _durable, buffer.Waiters[^1].Ref.Position + RecordHeader.AlignedSize(buffer.Waiters[^1].Ref.Length));
-                    }
-
-                    // Each waiter's continuation runs here, in turn: typically it writes its reply to a socket. A
-                    // pool thread per continuation would cost a wake-up each and spread a batch over threads that
-                    // spin for work; run here, replies leave in one pass while the next batch gathers, and a busier
-                    // flusher syncs fewer, larger batches.
-                    foreach (var waiter in buffer.Waiters)
-                    {
-                        waiter.Complete();
-                    }
-
-                    foreach (var tcs in buffer.SyncWaiters)
-                    {
-                        tcs.TrySetResult();
-                    }
-
-                    _buffers.Return(buffer.Data);
-                }
+                MaintainSpare();
             }
             catch (Exception ex)
             {
@@ -256,7 +235,126 @@ public sealed partial class Journal
             {
                 batch.Clear();
             }
+
+            lock (_gate)
+            {
+                _committing = false;
+            }
         }
+    }
+
+    /// <summary>Commits the batch that <see cref="EndGroup(bool)"/> took on the closing thread, then hands the commit
+    /// back: what others appended meanwhile, and the spare's allocation, are the flusher's.</summary>
+    private void CommitGroupBatch()
+    {
+        var maintenanceDue = false;
+        try
+        {
+            Commit(_groupBatch);
+            if (_device.HasSpare)
+            {
+                MaybeFillSpare();
+            }
+            else
+            {
+                maintenanceDue = true;
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex, _groupBatch);
+            lock (_gate)
+            {
+                Monitor.PulseAll(_gate); // the flusher sees the failure and stops
+            }
+
+            return;
+        }
+        finally
+        {
+            _groupBatch.Clear();
+        }
+
+        lock (_gate)
+        {
+            _committing = false;
+            _maintenanceDue |= maintenanceDue;
+            if ((_maintenanceDue || HasReleasedBatch || _closing) && _flusherIdle)
+            {
+                // What others appended (or released) meanwhile, or the spare to allocate, is the flusher's.
+                _flusherIdle = false;
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    /// <summary>Writes a batch, syncs as the mode asks and completes its waiters; by the commit's holder only.</summary>
+    private void Commit(List<PendingBuffer> batch)
+    {
+        var forceSync = false;
+        foreach (var buffer in batch)
+        {
+            var segment = buffer.Segment;
+            forceSync |= buffer.SyncWaiters.Count > 0;
+            if (buffer.Length > 0)
+            {
+                // A segment that appends have left is synced before any later segment's data is written, in every mode,
+                // also when an earlier round wrote its last batch (interval and none modes leave it unsynced): recovery
+                // refuses damage in a sealed segment.
+                if (_unsynced is not null && _unsynced != segment)
+                {
+                    SyncUnsynced();
+                }
+
+                if (segment.File is null)
+                {
+                    TrimPrevious(segment);
+                    segment.File = _device.CreateSegment(segment.Base);
+                    Interlocked.Decrement(ref _pendingCreates);
+                }
+
+                segment.File.Write(buffer.Offset, buffer.Data.AsSpan(0, buffer.Length));
+                segment.WrittenEnd = segment.Base + buffer.Offset + buffer.Length;
+                _unsynced = segment;
+            }
+        }
+
+        if (_unsynced is not null && (forceSync || _mode == DurabilityMode.Fsync
+            || (_mode == DurabilityMode.Interval && Stopwatch.GetElapsedTime(_lastSync) >= Interval)))
+        {
+            SyncUnsynced();
+        }
+
+        Interlocked.Increment(ref _batches);
+        foreach (var buffer in batch)
+        {
+            if (buffer.Waiters.Count > 0)
+            {
+                Volatile.Write(ref _durable, buffer.Waiters[^1].Ref.Position + RecordHeader.AlignedSize(buffer.Waiters[^1].Ref.Length));
+            }
+
+            // Each waiter's continuation runs here, in turn: typically it writes its reply to a socket. A pool thread
+            // per continuation would cost a wake-up each and spread a batch over threads that spin for work; run here,
+            // replies leave in one pass while the next batch gathers, and a busier flusher syncs fewer, larger batches.
+            foreach (var waiter in buffer.Waiters)
+            {
+                waiter.Complete();
+            }
+
+            foreach (var tcs in buffer.SyncWaiters)
+            {
+                tcs.TrySetResult();
+            }
+
+            _buffers.Return(buffer.Data);
+        }
+    }
+
+    private void SyncUnsynced()
+    {
+        Sync(_unsynced!);
+        _unsynced = null;
+        _lastSync = Stopwatch.GetTimestamp();
     }
 
     private void Sync(Segment segment)

@@ -11,7 +11,8 @@ namespace Ferry.Storage;
 /// <see cref="ValueTask{TResult}"/>. One flusher thread takes everything buffered, writes it with one write per
 /// segment, issues one <c>fdatasync</c>, and completes every waiter the flush covered, running the appenders'
 /// continuations on its own thread (they must not block). While it syncs and completes, the next batch fills up, so
-/// the number of fsyncs per second bounds batches, not appends.</para>
+/// the number of fsyncs per second bounds batches, not appends. An event loop may commit its own small pass instead
+/// (<see cref="EndGroup(bool)"/>); one commit at a time, whoever makes it.</para>
 /// <para>Invariant used by recovery: a segment is synced before a later segment receives data, and everything
 /// recovered is synced before anything is written after it. Each record carries an offset of its segment that was
 /// durable before the record was written — in <see cref="DurabilityMode.Fsync"/> mode the start of its batch, since a
@@ -380,16 +381,55 @@ public sealed partial class Journal : IAsyncDisposable
 
     /// <summary>Closes a group opened by <see cref="BeginGroup"/>; the last one releases what is waiting to the
     /// flusher, which takes it even if another group opens before it runs.</summary>
-    public void EndGroup()
+    public void EndGroup() => EndGroup(commitIfSmall: false);
+
+    /// <summary>
+    /// The largest batch that <see cref="EndGroup(bool)"/> commits on the closing thread. A larger one goes to the
+    /// flusher, so that a busy loop reads its next pass while the batch syncs (XADD from 50 clients 16 at a time:
+    /// 50–60 KiB a pass, 6–13 % fewer XADDs per second when the loop synced them itself); a smaller one costs the loop
+    /// less than the hand-off (XADD one at a time: 1–2 KiB a pass, 2.5 µs less CPU per XADD).
+    /// </summary>
+    public const int GroupCommitMaxBytes = 16 * 1024;
+
+    /// <summary>Closes a group opened by <see cref="BeginGroup"/>, as <see cref="EndGroup()"/> does.</summary>
+    /// <param name="commitIfSmall">If this close releases a batch of at most <see cref="GroupCommitMaxBytes"/>, in
+    /// <see cref="DurabilityMode.Fsync"/> mode and with no commit under way, the caller writes and syncs it and completes
+    /// its waiters itself (their continuations run on its thread) before it returns, as redis-server's loop syncs its
+    /// pass before it sleeps: no hand-off to the flusher and back. Otherwise the flusher takes the batch.</param>
+    public void EndGroup(bool commitIfSmall)
     {
         lock (_gate)
         {
-            if (--_groups == 0 && (_sealed.Count > 0 || _active is { IsEmpty: false }))
+            if (--_groups != 0 || (_sealed.Count == 0 && _active is not { IsEmpty: false }))
+            {
+                return;
+            }
+
+            if (!commitIfSmall || _mode != DurabilityMode.Fsync || _committing || _fatal is not null || _closing
+                || BufferedBytes() > GroupCommitMaxBytes)
             {
                 _groupReleased = true;
                 WakeFlusher();
+                return;
             }
+
+            _committing = true;
+            TakeBatch(_groupBatch);
         }
+
+        CommitGroupBatch();
+    }
+
+    /// <summary>Bytes buffered for the next batch. Caller holds <see cref="_gate"/>.</summary>
+    private long BufferedBytes()
+    {
+        long bytes = _active?.Length ?? 0;
+        foreach (var buffer in _sealed)
+        {
+            bytes += buffer.Length;
+        }
+
+        return bytes;
     }
 
     private void WakeFlusher()

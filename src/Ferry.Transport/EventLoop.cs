@@ -13,9 +13,10 @@ namespace Ferry.Transport;
 /// <para>This is how redis-server serves its clients, and why it wakes so rarely: while the thread sends one round of
 /// replies the next round of requests arrives, and one <c>epoll_wait</c> returns all of it. Each pass over the ready
 /// sockets is one group of the journal (<see cref="Journal.BeginGroup"/>), so the commands (or HTTP requests) of a
-/// pass share one fdatasync, as redis-server's share one per pass. Responses completed on other threads (an XADD's or
-/// a Publish's, by the journal's flusher after its fdatasync) are posted to the loop, which an eventfd wakes once per
-/// burst.</para>
+/// pass share one fdatasync, as redis-server's share one per pass. A loop made to sync its small passes itself does so
+/// as it closes the group, as redis-server syncs before it sleeps, and its replies are written on the loop; otherwise
+/// responses completed on other threads (an XADD's or a Publish's, by the journal's flusher after its fdatasync) are
+/// posted to the loop, which an eventfd wakes once per burst.</para>
 /// <para>Every file-descriptor operation of a connection happens on this thread, so none of them needs a lock. A
 /// command or request that takes long (KEYS over many streams, a large XRANGE, a 5 MB PutRecords) delays the other
 /// connections of the loop, as it does in redis-server.</para>
@@ -28,6 +29,7 @@ internal sealed unsafe class EventLoop : PipeScheduler, IDisposable
     private readonly int _epoll;
     private readonly int _wake;
     private readonly Journal? _journal;
+    private readonly bool _syncsSmallPasses;
     private readonly Thread _thread;
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _queue = new();
     private readonly Dictionary<int, EventLoopConnection> _connections = [];
@@ -36,9 +38,10 @@ internal sealed unsafe class EventLoop : PipeScheduler, IDisposable
     private volatile bool _stopping;
     private volatile bool _stopped;
 
-    public EventLoop(string name, Journal? journal)
+    public EventLoop(string name, Journal? journal, bool syncsSmallPasses = false)
     {
         _journal = journal;
+        _syncsSmallPasses = syncsSmallPasses;
         _epoll = Native.EpollCreate(Native.EpollCloexec);
         if (_epoll < 0)
         {
@@ -137,7 +140,9 @@ internal sealed unsafe class EventLoop : PipeScheduler, IDisposable
                 continue; // EINTR
             }
 
-            // One pass is one group of the journal: what its commands and requests append shares one fdatasync.
+            // One pass is one group of the journal: what its commands and requests append shares one fdatasync. A loop
+            // that syncs small passes itself does so as it closes the group, as redis-server syncs before it sleeps,
+            // and sends the replies in the next pass; other passes go to the flusher while the loop reads on.
             _journal?.BeginGroup();
             try
             {
@@ -146,7 +151,7 @@ internal sealed unsafe class EventLoop : PipeScheduler, IDisposable
             }
             finally
             {
-                _journal?.EndGroup();
+                _journal?.EndGroup(commitIfSmall: _syncsSmallPasses);
             }
         }
 

@@ -15,6 +15,10 @@ public sealed class EventLoopEndPoint(IPEndPoint endPoint, string loopName) : En
     /// <summary>The loop thread's name (at most 15 characters show in <c>/proc/&lt;pid&gt;/task/*/comm</c>).</summary>
     public string LoopName { get; } = loopName;
 
+    /// <summary>Whether the loop syncs a small pass itself as it ends it (<see cref="Journal.EndGroup(bool)"/>) rather
+    /// than handing it to the journal's flusher: for requests that cost less than the hand-off.</summary>
+    public bool SyncsSmallPasses { get; init; }
+
     public override AddressFamily AddressFamily => IPEndPoint.AddressFamily;
 
     public override string ToString() => IPEndPoint.ToString();
@@ -74,7 +78,7 @@ internal sealed class EventLoopListener : IConnectionListener
 
             socket.Bind(endPoint);
             socket.Listen(Backlog);
-            return new EventLoopListener(socket, new EventLoop(target.LoopName, journal), pool, target.LoopName);
+            return new EventLoopListener(socket, new EventLoop(target.LoopName, journal, target.SyncsSmallPasses), pool, target.LoopName);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {

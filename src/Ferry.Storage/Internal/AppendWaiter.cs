@@ -4,9 +4,10 @@ using System.Threading.Tasks.Sources;
 namespace Ferry.Storage.Internal;
 
 /// <summary>A pooled completion for one append: the <see cref="ValueTask{TResult}"/> an appender awaits.</summary>
-/// <remarks>Continuations run synchronously on the thread that completes the waiter: the flusher, for a synced batch
-/// (see <see cref="Journal"/>). The waiter goes back to the pool when its result is read, which a
-/// <see cref="ValueTask"/> allows exactly once, so nothing touches a waiter once it is completed.</remarks>
+/// <remarks>Continuations run synchronously on the thread that completes the waiter: the one that committed the batch
+/// (the flusher, or a loop closing its group; see <see cref="Journal"/>). The waiter goes back to the pool when its
+/// result is read, which a <see cref="ValueTask"/> allows exactly once, so nothing touches a waiter once it is
+/// completed.</remarks>
 internal sealed class AppendWaiter : IValueTaskSource<RecordRef>
 {
     /// <summary>Enough waiters for a few thousand concurrent appenders; beyond that new ones are simply allocated.</summary>

@@ -12,6 +12,10 @@ internal sealed record PowerLossSettings
 
     public int AppendsPerWriter { get; init; } = 120;
 
+    /// <summary>Writers that append each burst inside a group and close it with <c>commitIfSmall</c>, as an event loop
+    /// does: their small batches are written and synced on their own thread, the others' by the flusher.</summary>
+    public int GroupedWriters { get; init; } = 2;
+
     public int MaxPayload { get; init; } = 1200;
 
     /// <summary>A checkpoint (then a compaction) after about this many appends.</summary>
@@ -197,6 +201,12 @@ internal sealed class PowerLossWorkload : IJournalRecordOwner, IDisposable
         {
             // One to four appends in flight before the first is awaited: batches then hold several records.
             var depth = Math.Min(random.Next(1, 5), _settings.AppendsPerWriter - sequence);
+            var grouped = writer % 100 < _settings.GroupedWriters;
+            if (grouped)
+            {
+                _journal.BeginGroup();
+            }
+
             for (var i = 0; i < depth; i++)
             {
                 var length = random.Next(10) == 0 ? random.Next(_settings.MaxPayload, 3 * _settings.MaxPayload) : random.Next(1, _settings.MaxPayload);
@@ -216,6 +226,11 @@ internal sealed class PowerLossWorkload : IJournalRecordOwner, IDisposable
 
                     inFlight.Add((append, record));
                 }
+            }
+
+            if (grouped)
+            {
+                _journal.EndGroup(commitIfSmall: true);
             }
 
             foreach (var (append, record) in inFlight)
