@@ -93,6 +93,50 @@ public class StandardQueueTests
     }
 
     [Fact]
+    public async Task LongPoll_ResumesOnTheThreadThatMadeTheMessageReceivable()
+    {
+        // A woken poll runs its receive where the message became receivable (here, with no disk, inside the send),
+        // not on a pool thread that a loaded machine may take milliseconds to run.
+        await using var journal = await Ferry.Storage.Journal.OpenAsync(new Ferry.Storage.JournalOptions
+        {
+            Directory = Path.Combine(Path.GetTempPath(), "ferry-engine-" + Guid.NewGuid().ToString("N")),
+            Durability = Ferry.Storage.Durability.Parse("memory"),
+        });
+        await using var broker = Broker.Open(journal, new BrokerOptions(), new ManualTimeProvider(), startMaintenance: false);
+        var q = await broker.CreateQueueAsync("q", null, null);
+        var waiting = q.ReceiveAsync(Receive(wait: 20), default);
+        Assert.False(waiting.IsCompleted);
+
+        // Sent from a pool thread, as the journal's flusher or an event loop sends: the test's own thread has a
+        // synchronization context, where the runtime never runs another task's continuation inline.
+        var (sent, completedInside) = await Task.Run(() =>
+        {
+            var send = q.SendAsync(EngineFixture.Message("wake"));
+            return (send, waiting.IsCompleted);
+        });
+        Assert.True(completedInside, "the woken receive did not run inside the send");
+        await sent;
+        Assert.Equal("wake", Assert.Single(await waiting).Body);
+    }
+
+    [Fact]
+    public async Task LongPoll_CancelledWhileWaiting_EndsWithTheCancellation()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var q = await f.Broker.CreateQueueAsync("q", null, null);
+        using var cancel = new CancellationTokenSource();
+        var waiting = q.ReceiveAsync(Receive(wait: 20), cancel.Token);
+        Assert.False(waiting.IsCompleted);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        // The cancelled poll left no waiter behind: a message sent now is there for the next receive.
+        await q.SendAsync(EngineFixture.Message("after"));
+        Assert.Equal("after", Assert.Single(await q.ReceiveAsync(Receive(), default)).Body);
+    }
+
+    [Fact]
     public async Task LongPoll_ReturnsAsSoonAsAMessageIsSent()
     {
         await using var f = await EngineFixture.StartAsync();

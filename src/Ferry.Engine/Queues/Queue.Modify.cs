@@ -146,6 +146,7 @@ public sealed partial class Queue
         var errors = new EngineException?[changes.Count];
         var changed = new List<(long Seq, long VisibleAt)>();
         var now = Now;
+        List<TaskCompletionSource>? woken = null;
         _broker.EnterWrite();
         try
         {
@@ -197,7 +198,7 @@ public sealed partial class Queue
                 var durable = Journal.AppendAsync((ushort)RecordType.VisibilityChanged, Id, payload.WrittenSpan, out var record);
                 Journal.Release(record);
                 var promoted = PromoteDue(now);
-                WakeWaiters(promoted);
+                woken = TakeWaiters(promoted);
                 ArmTimer();
                 return (errors, durable);
             }
@@ -205,6 +206,7 @@ public sealed partial class Queue
         finally
         {
             _broker.ExitWrite();
+            Wake(woken);
         }
     }
 
@@ -311,15 +313,18 @@ public sealed partial class Queue
     /// <summary>The message set aside for the dead-letter queue stays; it goes back to ready.</summary>
     internal void ReturnMoving(long seq)
     {
+        List<TaskCompletionSource>? woken = null;
         lock (Gate)
         {
             ref var entry = ref _messages.Find(seq);
             if (!Unsafe.IsNullRef(ref entry) && entry.State == MessageState.Moving)
             {
                 MakeReady(ref entry);
-                WakeWaiters(1);
+                woken = TakeWaiters(1);
             }
         }
+
+        Wake(woken);
     }
 
     /// <summary>A message set aside to move, as it is now; null when it is no longer in the queue.</summary>

@@ -312,6 +312,7 @@ public sealed partial class Queue
     /// <summary>Releases every message's record (the queue was deleted).</summary>
     internal void ReleaseAll()
     {
+        List<TaskCompletionSource>? woken;
         lock (Gate)
         {
             // A message on its way elsewhere is released too: its move finds it gone and stops.
@@ -322,14 +323,11 @@ public sealed partial class Queue
 
             _messages.Clear();
             _ready = _inFlight = _delayed = 0;
-            foreach (var waiter in _waiters)
-            {
-                waiter.TrySetResult();
-            }
-
-            _waiters.Clear();
+            woken = TakeWaiters(int.MaxValue);
             _timer?.Dispose();
         }
+
+        Wake(woken);
     }
 }
 
@@ -338,16 +336,14 @@ public sealed partial class Queue
     /// <summary>Ends every long poll (shutdown) and stops the timer.</summary>
     internal void ReleaseWaiters()
     {
+        List<TaskCompletionSource>? woken;
         lock (Gate)
         {
-            foreach (var waiter in _waiters)
-            {
-                waiter.TrySetResult();
-            }
-
-            _waiters.Clear();
+            woken = TakeWaiters(int.MaxValue);
             _timer?.Dispose();
             _timer = null;
         }
+
+        Wake(woken);
     }
 }

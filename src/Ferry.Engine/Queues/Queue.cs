@@ -287,6 +287,7 @@ public sealed partial class Queue
             return;
         }
 
+        List<TaskCompletionSource>? woken;
         lock (Gate)
         {
             var now = Now;
@@ -306,9 +307,11 @@ public sealed partial class Queue
                 }
             }
 
-            WakeWaiters(ready);
+            woken = TakeWaiters(ready);
             ArmTimer();
         }
+
+        Wake(woken);
     }
 
     /// <summary>Puts an entry where its visibility time says: a ready lane or group, or the timed heap.</summary>
