@@ -136,9 +136,12 @@ public sealed partial class Broker
         var tasks = new PayloadWriter();
         WriteMoveTasks(tasks);
         var sections = _modules.Select(module => (module.Name, Write: module.CaptureSnapshot())).ToList();
+        // Sized for the last snapshot and some growth: a snapshot of millions of messages or entries doubled its way up
+        // from 64 KiB, which allocated about as much again in the buffers it outgrew.
+        var capacity = (int)Math.Min(Array.MaxLength, Math.Max(1 << 16, _lastSnapshotBytes + (_lastSnapshotBytes / 8)));
         return () =>
         {
-            var w = new PayloadWriter(1 << 16);
+            var w = new PayloadWriter(capacity);
             w.U8(SnapshotVersion);
             w.U64(nextQueueId);
             sharedBodies(w);
@@ -157,13 +160,12 @@ public sealed partial class Broker
             w.Raw(tasks.WrittenSpan);
             tasks.Dispose();
             w.I32(_modules.Count);
-            using var section = new PayloadWriter();
             foreach (var (name, write) in sections)
             {
-                section.Reset();
-                write(section);
                 w.String(name);
-                w.Bytes(section.WrittenSpan);
+                var section = w.BeginBytes();
+                write(w);
+                w.EndBytes(section);
             }
 
             return w;

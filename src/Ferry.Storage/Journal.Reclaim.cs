@@ -69,7 +69,7 @@ public sealed partial class Journal
 
             // The checkpoint must never claim records that a crash could still take away.
             await FlushAsync(cancellationToken).ConfigureAwait(false);
-            _device.WriteCheckpoint(CheckpointFile.Serialize(mark.Position, mark.Segments, snapshot.Span));
+            _device.WriteCheckpoint(CheckpointFile.Frame(mark.Position, mark.Segments, snapshot));
             lock (_gate)
             {
                 _checkpointPosition = mark.Position;

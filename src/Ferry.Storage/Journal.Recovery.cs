@@ -258,15 +258,39 @@ internal sealed record CheckpointFile(long Position, CheckpointFile.Entry[] Segm
 
     private static ReadOnlySpan<byte> Magic => "FERRYCKP"u8;
 
-    public static byte[] Serialize(long position, Entry[] segments, ReadOnlySpan<byte> snapshot)
+    /// <summary>The checkpoint file as its three parts: the header with the segments' counts, the snapshot (not
+    /// copied), and the checksum over both.</summary>
+    public static ReadOnlyMemory<byte>[] Frame(long position, Entry[] segments, ReadOnlyMemory<byte> snapshot)
     {
-        var bytes = new byte[FixedSize + (segments.Length * EntrySize) + snapshot.Length + 4];
+        var head = Head(position, segments, snapshot.Length);
+        var crc = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32C.Append(Crc32C.Compute(head), snapshot.Span));
+        return [head, snapshot, crc];
+    }
+
+    /// <summary>Concatenates parts, as the file holds them.</summary>
+    public static byte[] Concat(IReadOnlyList<ReadOnlyMemory<byte>> parts)
+    {
+        var bytes = new byte[parts.Sum(p => p.Length)];
+        var at = 0;
+        foreach (var part in parts)
+        {
+            part.Span.CopyTo(bytes.AsSpan(at));
+            at += part.Length;
+        }
+
+        return bytes;
+    }
+
+    private static byte[] Head(long position, Entry[] segments, int snapshotLength)
+    {
+        var bytes = new byte[FixedSize + (segments.Length * EntrySize)];
         var span = bytes.AsSpan();
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt16LittleEndian(span[8..], Version);
         BinaryPrimitives.WriteInt32LittleEndian(span[12..], segments.Length);
         BinaryPrimitives.WriteInt64LittleEndian(span[16..], position);
-        BinaryPrimitives.WriteInt32LittleEndian(span[24..], snapshot.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(span[24..], snapshotLength);
         var at = FixedSize;
         foreach (var e in segments)
         {
@@ -276,9 +300,6 @@ internal sealed record CheckpointFile(long Position, CheckpointFile.Entry[] Segm
             at += EntrySize;
         }
 
-        snapshot.CopyTo(span[at..]);
-        at += snapshot.Length;
-        BinaryPrimitives.WriteUInt32LittleEndian(span[at..], Crc32C.Compute(span[..at]));
         return bytes;
     }
 

@@ -144,7 +144,7 @@ public class DiskFullTests
 
         public byte[]? ReadCheckpoint() => _inner.ReadCheckpoint();
 
-        public void WriteCheckpoint(ReadOnlySpan<byte> content) => _inner.WriteCheckpoint(content);
+        public void WriteCheckpoint(IReadOnlyList<ReadOnlyMemory<byte>> parts) => _inner.WriteCheckpoint(parts);
 
         /// <summary>The same segments, for the journal opened again after a stop.</summary>
         public SpaceLimitedDevice Reopen() => new(_inner);

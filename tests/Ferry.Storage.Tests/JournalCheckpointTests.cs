@@ -158,6 +158,33 @@ public class JournalCheckpointTests
     }
 
     [Fact]
+    public async Task Checkpoint_OfALargeSnapshotInTheMiddleOfItsBuffer_ReopensWithEveryByte_AndItsChecksumCoversThem()
+    {
+        using var dir = new TempDirectory();
+        var buffer = new byte[3 * 1024 * 1024];
+        new Random(7).NextBytes(buffer);
+        var snapshot = buffer.AsMemory(1000, buffer.Length - 2000);
+        await using (var journal = await Journal.OpenAsync(Options(dir)))
+        {
+            await journal.AppendAsync(1, 0, Payload(0));
+            await journal.WriteCheckpointAsync(journal.MarkCheckpoint(), snapshot);
+        }
+
+        await using (var journal = await Journal.OpenAsync(Options(dir)))
+        {
+            Assert.True(journal.Checkpoint!.Value.Span.SequenceEqual(snapshot.Span));
+        }
+
+        // One byte changed in the middle of the snapshot: the checksum, taken over the parts written separately,
+        // must see it.
+        var path = Path.Combine(dir.Path, "checkpoint");
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(path, bytes);
+        await Assert.ThrowsAsync<JournalCorruptException>(async () => await Journal.OpenAsync(Options(dir)));
+    }
+
+    [Fact]
     public async Task Compact_SparseSegments_MovesLiveRecordsAndTheNextCheckpointDeletesThem()
     {
         using var dir = new TempDirectory();

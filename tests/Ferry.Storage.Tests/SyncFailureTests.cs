@@ -113,7 +113,7 @@ public class SyncFailureTests
 
         public byte[]? ReadCheckpoint() => _inner.ReadCheckpoint();
 
-        public void WriteCheckpoint(ReadOnlySpan<byte> content) => _inner.WriteCheckpoint(content);
+        public void WriteCheckpoint(IReadOnlyList<ReadOnlyMemory<byte>> parts) => _inner.WriteCheckpoint(parts);
 
         public FailingSyncDevice Reopen() => new(_inner);
 

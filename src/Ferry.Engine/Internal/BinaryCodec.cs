@@ -79,6 +79,20 @@ internal sealed class PayloadWriter : IDisposable
         value.CopyTo(Take(value.Length));
     }
 
+    /// <summary>Starts what <see cref="Bytes"/> would write, for bytes written next into this writer itself: reserves
+    /// the length, which <see cref="EndBytes"/> fills in. A large part (a module's snapshot) is then written once, not
+    /// into a writer of its own and copied.</summary>
+    /// <returns>Where the length goes, for <see cref="EndBytes"/>.</returns>
+    public int BeginBytes()
+    {
+        var at = _length;
+        I32(0);
+        return at;
+    }
+
+    /// <summary>Ends what <see cref="BeginBytes"/> started: its length is everything written since.</summary>
+    public void EndBytes(int at) => BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(at), checked(_length - at - 4));
+
     public void NullableBytes(byte[]? value)
     {
         if (value is null)

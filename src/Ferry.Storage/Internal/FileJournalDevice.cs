@@ -140,12 +140,12 @@ internal sealed class FileJournalDevice : IJournalDevice
         return File.Exists(path) ? File.ReadAllBytes(path) : null;
     }
 
-    public void WriteCheckpoint(ReadOnlySpan<byte> content)
+    public void WriteCheckpoint(IReadOnlyList<ReadOnlyMemory<byte>> parts)
     {
         var temp = Path.Combine(_directory, CheckpointTempFile);
         using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write))
         {
-            RandomAccess.Write(handle, content, 0);
+            RandomAccess.Write(handle, parts, 0);
             NativeMethods.DataSync(handle);
         }
 

@@ -39,8 +39,9 @@ internal interface IJournalDevice : IDisposable
     /// <summary>The checkpoint bytes, or null when there is none.</summary>
     byte[]? ReadCheckpoint();
 
-    /// <summary>Replaces the checkpoint atomically and durably.</summary>
-    void WriteCheckpoint(ReadOnlySpan<byte> content);
+    /// <summary>Replaces the checkpoint atomically and durably with <paramref name="parts"/>, one after the other
+    /// (a checkpoint's header, its snapshot and its checksum: the snapshot, megabytes, is not copied to be written).</summary>
+    void WriteCheckpoint(IReadOnlyList<ReadOnlyMemory<byte>> parts);
 
     string CheckpointName { get; }
 }

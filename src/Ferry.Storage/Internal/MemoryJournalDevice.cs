@@ -53,7 +53,7 @@ internal sealed class MemoryJournalDevice : IJournalDevice
 
     public byte[]? ReadCheckpoint() => Volatile.Read(ref _checkpoint);
 
-    public void WriteCheckpoint(ReadOnlySpan<byte> content) => Volatile.Write(ref _checkpoint, content.ToArray());
+    public void WriteCheckpoint(IReadOnlyList<ReadOnlyMemory<byte>> parts) => Volatile.Write(ref _checkpoint, CheckpointFile.Concat(parts));
 
     public void Dispose()
     {

@@ -151,12 +151,12 @@ internal sealed class RecordingJournalDevice : IJournalDevice
         }
     }
 
-    public void WriteCheckpoint(ReadOnlySpan<byte> content)
+    public void WriteCheckpoint(IReadOnlyList<ReadOnlyMemory<byte>> parts)
     {
         // FileJournalDevice writes a temporary file, fdatasyncs it, renames it over the checkpoint and fsyncs the
         // directory: from the rename on a crash may leave the new file or the old one, and once the call returns,
         // the new one. Other threads' requests can land inside that window, so it is two events.
-        var bytes = content.ToArray();
+        var bytes = CheckpointFile.Concat(parts);
         lock (_lock)
         {
             _events.Add(new DeviceEvent(DeviceEventKind.CheckpointBegin, 0, Data: bytes));
